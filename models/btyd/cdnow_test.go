@@ -2,6 +2,7 @@ package btyd
 
 import (
 	"bufio"
+	"math"
 	"os"
 	"sort"
 	"strconv"
@@ -170,3 +171,21 @@ func cumulativeActual(t testing.TB, weeks int) []float64 {
 	}
 	return out
 }
+
+// assertClose fails unless |got-want| <= tol.
+func assertClose(t testing.TB, name string, got, want, tol float64) {
+	t.Helper()
+	if !(math.Abs(got-want) <= tol) {
+		t.Errorf("%s = %.10g, want %.10g ± %g", name, got, want, tol)
+	}
+}
+
+// assertRel fails unless |got-want| <= rel*|want|.
+func assertRel(t testing.TB, name string, got, want, rel float64) {
+	t.Helper()
+	if !(math.Abs(got-want) <= rel*math.Abs(want)) {
+		t.Errorf("%s = %.10g, want %.10g (relative tolerance %g)", name, got, want, rel)
+	}
+}
+
+func pow(x, y float64) float64 { return math.Pow(x, y) }
