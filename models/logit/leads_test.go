@@ -32,6 +32,9 @@ func leads(t testing.TB, numeric, categorical []string) ([]Column, []float64) {
 // Reference: REFERENCES.md §7 [CALC] scikit-learn 0.8915 +- 0.0055; the
 // brief's acceptance floor is 0.88.
 func TestLeadsCV(t *testing.T) {
+	if testing.Short() {
+		t.Skip("5-fold CV on a real data set; skipped under -short")
+	}
 	cols, y := leads(t, leadsNumeric, leadsCategorical)
 	enc := &EncoderSettings{DropFirst: true}
 	e, err := NewEncoder(cols, enc)

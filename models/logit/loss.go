@@ -31,7 +31,6 @@ type objective struct {
 type partial struct {
 	f    float64
 	grad []float64
-	_    [64]byte // keep workers' accumulators on separate cache lines
 }
 
 func newObjective(x []float64, n, p int, y, w []float64, active []bool, lambda float64, workers int) *objective {
@@ -45,7 +44,11 @@ func newObjective(x []float64, n, p int, y, w []float64, active []bool, lambda f
 	}
 	o.parts = make([]partial, workers)
 	for i := range o.parts {
-		o.parts[i].grad = make([]float64, p+1)
+		// Pad each accumulator by a cache line on both sides: the workers
+		// write their gradients for every row, and sharing a line between
+		// them (false sharing) slows the pass several-fold.
+		buf := make([]float64, p+1+16)
+		o.parts[i].grad = buf[8 : 8+p+1 : 8+p+1]
 	}
 	o.lastGrad = make([]float64, p+1)
 	return o

@@ -44,6 +44,9 @@ func telco(t testing.TB) ([]Column, []float64) {
 // one-hot features. Reference: REFERENCES.md §6 [CALC] scikit-learn mean AUC
 // 0.8452 (folds differ from sklearn's shuffle; tolerance 0.005).
 func TestTelcoCV(t *testing.T) {
+	if testing.Short() {
+		t.Skip("5-fold CV on a real data set; skipped under -short")
+	}
 	cols, y := telco(t)
 	enc := &EncoderSettings{DropFirst: true}
 	e, err := NewEncoder(cols, enc)
