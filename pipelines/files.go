@@ -1,0 +1,75 @@
+package pipelines
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/crmbatch/crmbatch/pipelines/config"
+)
+
+// InputFile is one source file as the manifest records it.
+type InputFile struct {
+	Path     string `json:"path"`
+	Bytes    int64  `json:"bytes"`
+	SHA256   string `json:"sha256"`
+	Read     int64  `json:"rows_read"`
+	Accepted int64  `json:"rows_accepted"`
+	Rejected int64  `json:"rows_rejected"`
+
+	readPath string // what DuckDB reads: Path, or its UTF-8 transcoding
+}
+
+// expandFiles resolves a source's paths and globs into files, in order.
+func expandFiles(cfg *config.Config, table string, src *config.Source) ([]*InputFile, error) {
+	var out []*InputFile
+	seen := map[string]bool{}
+	for _, pat := range src.Files {
+		p := cfg.Resolve(pat)
+		matches, err := filepath.Glob(p)
+		if err != nil {
+			return nil, fmt.Errorf("sources.%s.files: bad pattern %q: %w", table, pat, err)
+		}
+		if len(matches) == 0 {
+			return nil, fmt.Errorf("sources.%s.files: no file matches %q (looked for %s); check the path, which is relative to the config file", table, pat, p)
+		}
+		sort.Strings(matches)
+		for _, m := range matches {
+			if seen[m] {
+				continue
+			}
+			seen[m] = true
+			st, err := os.Stat(m)
+			if err != nil {
+				return nil, fmt.Errorf("sources.%s.files: %w", table, err)
+			}
+			if st.IsDir() {
+				return nil, fmt.Errorf("sources.%s.files: %s is a folder; name the files or a glob such as %s", table, m, filepath.Join(m, "*.csv"))
+			}
+			out = append(out, &InputFile{Path: m, Bytes: st.Size(), readPath: m})
+		}
+	}
+	return out, nil
+}
+
+// checksum fills in the SHA-256 of every file. It runs beside the load.
+func checksum(files []*InputFile) error {
+	for _, f := range files {
+		h := sha256.New()
+		fh, err := os.Open(f.Path)
+		if err != nil {
+			return err
+		}
+		_, err = io.Copy(h, fh)
+		fh.Close()
+		if err != nil {
+			return fmt.Errorf("checksum %s: %w", f.Path, err)
+		}
+		f.SHA256 = hex.EncodeToString(h.Sum(nil))
+	}
+	return nil
+}

@@ -1,0 +1,33 @@
+package pipelines
+
+import "time"
+
+// Version is crmbatch's version, recorded in every manifest.
+var Version = "0.1.0-dev"
+
+// Manifest is the record of one run, published as runs/as_of=<date>/manifest.json.
+type Manifest struct {
+	Tool         string            `json:"tool"`
+	Version      string            `json:"version"`
+	RunID        string            `json:"run_id"`
+	AsOf         string            `json:"as_of"`
+	Status       string            `json:"status"`
+	StartedAt    time.Time         `json:"started_at"`
+	FinishedAt   time.Time         `json:"finished_at"`
+	Seconds      float64           `json:"seconds"`
+	ConfigPath   string            `json:"config_path,omitempty"`
+	ConfigSHA256 string            `json:"config_sha256"`
+	Versions     map[string]string `json:"versions"`
+	Inputs       []*TableLoad      `json:"inputs"`
+	Outputs      []Output          `json:"outputs"`
+	Stages       []StageRecord     `json:"stages"`
+	Warnings     []string          `json:"warnings,omitempty"`
+}
+
+// StageRecord is one stage's timing and outcome. A skipped stage says why.
+type StageRecord struct {
+	Name    string  `json:"name"`
+	Status  string  `json:"status"` // ok, skipped or failed
+	Seconds float64 `json:"seconds"`
+	Note    string  `json:"note,omitempty"`
+}

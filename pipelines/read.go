@@ -1,0 +1,237 @@
+package pipelines
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/crmbatch/crmbatch/engine"
+	"github.com/crmbatch/crmbatch/pipelines/config"
+)
+
+// reader turns one source's files into the staging table stg_<table>: one
+// row per record read, with the canonical columns typed, the file and line
+// it came from, and the reason its values could not be read, if any.
+type reader struct {
+	db    *engine.DB
+	table *config.Table
+	src   *config.Source
+	files []*InputFile
+
+	header   []string          // source column names
+	direct   map[string]string // canonical -> source column
+	exprs    map[string]string // canonical -> SQL expression over source columns
+	scanFrom int64             // CSV reject scans before ours
+}
+
+func (r *reader) format() string { return r.src.FileFormat() }
+
+func (r *reader) fileList() string {
+	var s []string
+	for _, f := range r.files {
+		s = append(s, engine.Quote(f.readPath))
+	}
+	return "[" + strings.Join(s, ", ") + "]"
+}
+
+func (r *reader) paths() string {
+	var s []string
+	for _, f := range r.files {
+		s = append(s, f.Path)
+	}
+	return strings.Join(s, ", ")
+}
+
+// csvOptions are the dialect options of read_csv for this source.
+func (r *reader) csvOptions() []string {
+	s := r.src
+	opts := []string{fmt.Sprintf("header=%v", s.HasHeader())}
+	if s.Delimiter != "" {
+		opts = append(opts, "delim="+engine.Quote(s.Delimiter))
+	}
+	if s.Quote != "" {
+		opts = append(opts, "quote="+engine.Quote(s.Quote))
+	}
+	if s.Decimal == "," {
+		opts = append(opts, "decimal_separator=','")
+	}
+	if s.DateFormat != "" {
+		opts = append(opts, "dateformat="+engine.Quote(s.DateFormat))
+	}
+	if s.TimestampFormat != "" {
+		opts = append(opts, "timestampformat="+engine.Quote(s.TimestampFormat))
+	}
+	return opts
+}
+
+func (r *reader) scan(extra ...string) string {
+	switch r.format() {
+	case "parquet":
+		return fmt.Sprintf("read_parquet(%s, %s)", r.fileList(), strings.Join(append([]string{"filename=true"}, extra...), ", "))
+	case "json":
+		return fmt.Sprintf("read_json(%s, %s)", r.fileList(), strings.Join(append([]string{"format='newline_delimited'", "filename=true"}, extra...), ", "))
+	}
+	return fmt.Sprintf("read_csv(%s, %s)", r.fileList(), strings.Join(append(r.csvOptions(), extra...), ", "))
+}
+
+// discover reads the source's column names.
+func (r *reader) discover(ctx context.Context) error {
+	var q string
+	switch r.format() {
+	case "csv":
+		q = "SELECT column_name FROM (DESCRIBE SELECT * FROM " + r.scan("all_varchar=true", "ignore_errors=true") + ")"
+	case "json":
+		q = "SELECT column_name FROM (DESCRIBE SELECT * FROM " + r.scan("ignore_errors=true") + ")"
+	default:
+		q = "SELECT column_name FROM (DESCRIBE SELECT * FROM " + r.scan() + ")"
+	}
+	cols, err := r.db.Strings(ctx, q)
+	if err != nil {
+		return fmt.Errorf("sources.%s: cannot read the columns of %s: %v; check format, delimiter, quote and header", r.table.Name, r.paths(), err)
+	}
+	for _, c := range cols {
+		if c != "filename" {
+			r.header = append(r.header, c)
+		}
+	}
+	if len(r.header) == 0 {
+		return fmt.Errorf("sources.%s: %s has no columns; is the file empty?", r.table.Name, r.paths())
+	}
+	return nil
+}
+
+func (r *reader) findHeader(name string) (string, bool) {
+	for _, h := range r.header {
+		if h == name {
+			return h, true
+		}
+	}
+	for _, h := range r.header {
+		if strings.EqualFold(h, name) {
+			return h, true
+		}
+	}
+	return "", false
+}
+
+var forbidden = regexp.MustCompile(`(?i)(;|--|/\*|\b(select|attach|copy|install|load|pragma|create|drop|insert|update|delete|call|export|import|detach|read_[a-z_]+|glob|getenv)\b)`)
+
+// mapColumns decides, for each canonical column, which source column or
+// expression gives it, and stops when a required column has no source.
+func (r *reader) mapColumns() error {
+	r.direct, r.exprs = map[string]string{}, map[string]string{}
+	var missing []string
+	for _, f := range r.table.Fields {
+		m, ok := r.src.Columns[f.Name]
+		switch {
+		case ok:
+			if h, found := r.findHeader(m); found {
+				r.direct[f.Name] = h
+				continue
+			}
+			if bad := forbidden.FindString(m); bad != "" {
+				return fmt.Errorf("sources.%s.columns.%s: %q is neither a column of %s nor an allowed expression (%q is not allowed in a mapping)", r.table.Name, f.Name, m, r.paths(), bad)
+			}
+			r.exprs[f.Name] = m
+		default:
+			if h, found := r.findHeader(f.Name); found {
+				r.direct[f.Name] = h
+			} else if f.Required {
+				missing = append(missing, f.Name)
+			}
+		}
+	}
+	if len(missing) > 0 {
+		return &MissingColumnError{Table: r.table.Name, Files: r.paths(), Columns: missing, Have: r.header}
+	}
+	return nil
+}
+
+// MissingColumnError stops a run before anything is published: a required
+// canonical column has no source column.
+type MissingColumnError struct {
+	Table   string
+	Files   string
+	Columns []string
+	Have    []string
+}
+
+func (e *MissingColumnError) Error() string {
+	return fmt.Sprintf("sources.%s: required column(s) %s not found in %s (its columns: %s); map them under sources.%s.columns, e.g. %s: <your column>",
+		e.Table, strings.Join(e.Columns, ", "), e.Files, strings.Join(e.Have, ", "), e.Table, e.Columns[0])
+}
+
+func (r *reader) mappingDoc() []string {
+	var out []string
+	for _, f := range r.table.Fields {
+		if h, ok := r.direct[f.Name]; ok {
+			out = append(out, f.Name+" <- "+h)
+		} else if e, ok := r.exprs[f.Name]; ok {
+			out = append(out, f.Name+" <- "+e)
+		}
+	}
+	return out
+}
+
+// mentions reports whether the expression refers to the source column h.
+func mentions(expr, h string) bool {
+	if strings.Contains(expr, `"`+h+`"`) {
+		return true
+	}
+	re := regexp.MustCompile(`(?i)(^|[^A-Za-z0-9_])` + regexp.QuoteMeta(h) + `($|[^A-Za-z0-9_])`)
+	return re.MatchString(expr)
+}
+
+// readRaw loads the files into raw_<table>. For CSV, every column has a
+// declared type: a directly mapped column its canonical type (so bad values
+// are caught with their line and column), an unused column VARCHAR (so it
+// can never reject a row), and a column used only in expressions the type
+// DuckDB detects or the one set under types.
+func (r *reader) readRaw(ctx context.Context) error {
+	raw := "raw_" + r.table.Name
+	if r.format() != "csv" {
+		return r.db.Exec(ctx, fmt.Sprintf("CREATE OR REPLACE TABLE %s AS SELECT * FROM %s", raw, r.scan()))
+	}
+	// The reject tables are per connection and accumulate across scans:
+	// remember where ours start.
+	r.scanFrom = -1
+	if ok, err := r.db.Int(ctx, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'csv_scans' AND temporary"); err != nil {
+		return err
+	} else if ok > 0 {
+		if r.scanFrom, err = r.db.Int(ctx, "SELECT coalesce(max(scan_id), -1) FROM csv_scans"); err != nil {
+			return err
+		}
+	}
+	types := map[string]string{}
+	for _, h := range r.header {
+		types[h] = "VARCHAR"
+		for _, e := range r.exprs {
+			if mentions(e, h) {
+				delete(types, h)
+			}
+		}
+		if t, ok := r.src.Types[h]; ok {
+			types[h] = strings.ToUpper(t)
+		}
+	}
+	for canon, h := range r.direct {
+		typ := r.table.Field(canon).Type
+		if typ == "BOOLEAN" {
+			typ = "VARCHAR" // yes/no, 1/0, true/false: parsed in SQL
+		}
+		types[h] = typ
+	}
+	var tl []string
+	for _, h := range r.header {
+		if t, ok := types[h]; ok {
+			tl = append(tl, engine.Quote(h)+": "+engine.Quote(t))
+		}
+	}
+	q := fmt.Sprintf("CREATE OR REPLACE TABLE %s AS SELECT * FROM %s", raw,
+		r.scan("types={"+strings.Join(tl, ", ")+"}", "store_rejects=true", "rejects_table='csv_rejects'", "rejects_scan='csv_scans'", "filename=true"))
+	if err := r.db.Exec(ctx, q); err != nil {
+		return fmt.Errorf("sources.%s: reading %s failed: %w", r.table.Name, r.paths(), err)
+	}
+	return nil
+}

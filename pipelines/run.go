@@ -1,0 +1,220 @@
+package pipelines
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/crmbatch/crmbatch/engine"
+	"github.com/crmbatch/crmbatch/engine/frame"
+	"github.com/crmbatch/crmbatch/pipelines/config"
+)
+
+// Options is one invocation of the batch.
+type Options struct {
+	Config *config.Config
+	// AsOf overrides the configuration's as-of date when not zero.
+	AsOf time.Time
+	// ValidateOnly loads and checks the inputs and publishes nothing.
+	ValidateOnly bool
+	// Log receives progress; nil discards it.
+	Log *slog.Logger
+	// Progress, when set, is told the name of each stage as it starts.
+	Progress func(stage string)
+}
+
+// InputError is a problem the user fixes in the configuration or the input
+// files; the CLI exits with code 2 for it.
+type InputError struct{ Err error }
+
+func (e *InputError) Error() string { return e.Err.Error() }
+func (e *InputError) Unwrap() error { return e.Err }
+
+// RejectError means a table's rejected share exceeded max_reject_share; the
+// run published nothing. The CLI exits with code 3 for it.
+type RejectError struct {
+	Table    string
+	Rejected int64
+	Read     int64
+	Max      float64
+	Rules    map[string]int64
+}
+
+func (e *RejectError) Error() string {
+	return fmt.Sprintf("%s: %d of %d rows rejected (%.2f%%), over max_reject_share %.2f%% (rules: %v); nothing was published. Fix the input or raise max_reject_share; `crmbatch validate` lists the rejected rows",
+		e.Table, e.Rejected, e.Read, 100*float64(e.Rejected)/float64(max(e.Read, 1)), 100*e.Max, e.Rules)
+}
+
+// Batch is the state one run hands from stage to stage.
+type Batch struct {
+	Cfg       *config.Config
+	DB        *engine.DB
+	AsOf      time.Time
+	Log       *slog.Logger
+	Ingest    *Ingest
+	Customers *frame.Frame
+	Pub       *Publisher
+	Manifest  *Manifest
+	workDir   string
+}
+
+// Stage is one step of the batch. Run returns ErrSkipped (wrapped with the
+// reason) when its inputs are absent.
+type Stage struct {
+	Name string
+	Run  func(ctx context.Context, b *Batch) error
+}
+
+// ErrSkipped marks a stage that did not run because its inputs are absent.
+var ErrSkipped = errors.New("skipped")
+
+func skip(reason string) error { return fmt.Errorf("%w: %s", ErrSkipped, reason) }
+
+// ModelStages run after the customer table and before publishing; each adds
+// columns to b.Customers or stages outputs of its own.
+var ModelStages []Stage
+
+// Run executes the nightly batch: load and check the inputs, build the
+// customer table, run the model stages, publish.
+func Run(ctx context.Context, o Options) (*Manifest, error) {
+	cfg := o.Config
+	log := o.Log
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(nilWriter{}, nil))
+	}
+	asOf := o.AsOf
+	if asOf.IsZero() {
+		asOf = cfg.AsOfDate(time.Now())
+	}
+	cfgBytes, _ := yaml.Marshal(cfg)
+	sum := sha256.Sum256(cfgBytes)
+	m := &Manifest{Tool: "crmbatch", Version: Version, AsOf: asOf.Format(time.DateOnly), StartedAt: time.Now().UTC(),
+		ConfigPath: cfg.Path, ConfigSHA256: hex.EncodeToString(sum[:]),
+		Versions: map[string]string{"crmbatch": Version, "go": runtime.Version()}}
+	b := &Batch{Cfg: cfg, AsOf: asOf, Log: log, Manifest: m}
+	root := cfg.OutputRoot()
+	if !o.ValidateOnly {
+		pub, err := NewPublisher(root, asOf)
+		if err != nil {
+			return m, err
+		}
+		defer pub.Close()
+		b.Pub = pub
+		m.RunID = pub.RunID
+	}
+	work, err := os.MkdirTemp("", "crmbatch-work-")
+	if err != nil {
+		return m, err
+	}
+	defer os.RemoveAll(work)
+	b.workDir = work
+	dbPath := cfg.DatabasePath()
+	if o.ValidateOnly {
+		dbPath = "" // validate never touches the warehouse
+	}
+	db, err := engine.Open(ctx, engine.Options{Path: dbPath, MemoryLimit: cfg.MemoryLimit, Threads: cfg.Threads, TempDir: filepath.Join(work, "spill")})
+	if err != nil {
+		return m, err
+	}
+	defer db.Close()
+	b.DB = db
+	if v, err := db.Strings(ctx, "SELECT version()"); err == nil && len(v) > 0 {
+		m.Versions["duckdb"] = v[0]
+	}
+	stages := []Stage{{"ingest", ingestStage}}
+	if !o.ValidateOnly {
+		stages = append(stages, Stage{"customer_table", customerStage})
+		stages = append(stages, ModelStages...)
+		stages = append(stages, Stage{"publish", publishStage})
+	}
+	for _, st := range stages {
+		if o.Progress != nil {
+			o.Progress(st.Name)
+		}
+		start := time.Now()
+		err := st.Run(ctx, b)
+		rec := StageRecord{Name: st.Name, Status: "ok", Seconds: time.Since(start).Seconds()}
+		switch {
+		case errors.Is(err, ErrSkipped):
+			rec.Status, rec.Note = "skipped", strings.TrimPrefix(err.Error(), "skipped: ")
+			log.Info("stage skipped", "stage", st.Name, "reason", rec.Note)
+		case err != nil:
+			rec.Status, rec.Note = "failed", err.Error()
+			m.Stages = append(m.Stages, rec)
+			return m, fmt.Errorf("stage %s: %w", st.Name, err)
+		default:
+			log.Info("stage done", "stage", st.Name, "seconds", rec.Seconds)
+		}
+		m.Stages = append(m.Stages, rec)
+	}
+	m.Status = "ok"
+	if o.ValidateOnly {
+		m.Status = "validated"
+	}
+	return m, nil
+}
+
+type nilWriter struct{}
+
+func (nilWriter) Write(p []byte) (int, error) { return len(p), nil }
+
+func ingestStage(ctx context.Context, b *Batch) error {
+	in, err := Load(ctx, b.DB, b.Cfg, b.AsOf, b.workDir, b.Log)
+	if err != nil {
+		var qe *engine.QueryError
+		if errors.As(err, &qe) {
+			return err
+		}
+		return &InputError{Err: err}
+	}
+	b.Ingest = in
+	b.Manifest.Inputs = in.Tables
+	for _, t := range in.Tables {
+		if t.Read > 0 && t.RejectShare() > *b.Cfg.MaxRejectShare {
+			return &RejectError{Table: t.Table, Rejected: t.Rejected, Read: t.Read, Max: *b.Cfg.MaxRejectShare, Rules: t.Rules}
+		}
+		if t.Rejected > 0 {
+			b.Manifest.Warnings = append(b.Manifest.Warnings, fmt.Sprintf("%s: %d rows quarantined in rejects (%v)", t.Table, t.Rejected, t.Rules))
+		}
+	}
+	if !in.Has("orders") {
+		return &InputError{Err: fmt.Errorf("orders: no row was accepted (%d read); see the rejects", in.Table("orders").Read)}
+	}
+	return nil
+}
+
+func customerStage(ctx context.Context, b *Batch) error {
+	f, err := BuildCustomerTable(ctx, b.DB, b.AsOf, b.Cfg.UnitDays(), b.Ingest)
+	if err != nil {
+		return err
+	}
+	b.Customers = f
+	return nil
+}
+
+func publishStage(ctx context.Context, b *Batch) error {
+	if err := b.Pub.WriteFrame("customers", b.Customers); err != nil {
+		return err
+	}
+	if err := b.Pub.CopyQuery(ctx, b.DB, "rejects", "SELECT * FROM rejects ORDER BY table_name, source_file, line"); err != nil {
+		return err
+	}
+	m := b.Manifest
+	m.FinishedAt = time.Now().UTC()
+	m.Seconds = m.FinishedAt.Sub(m.StartedAt).Seconds()
+	m.Status = "ok"
+	m.Stages = append(m.Stages, StageRecord{Name: "publish", Status: "ok"})
+	err := b.Pub.Commit(m)
+	m.Stages = m.Stages[:len(m.Stages)-1]
+	return err
+}
