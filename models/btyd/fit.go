@@ -165,8 +165,11 @@ func maximize(name string, names []string, obj objective, x0 []float64, n float6
 		fit.Converged = false
 	}
 	if !fit.Converged {
-		return lp, fit, fmt.Errorf("%w: %s stopped with status %v after %d iterations (%v)",
-			ErrNotConverged, name, res.Status, fit.Iterations, err)
+		e := fmt.Errorf("%w: %s stopped with status %v after %d iterations", ErrNotConverged, name, res.Status, fit.Iterations)
+		if err != nil {
+			e = fmt.Errorf("%w: %s stopped with status %v after %d iterations: %v", ErrNotConverged, name, res.Status, fit.Iterations, err)
+		}
+		return lp, fit, e
 	}
 	return lp, fit, nil
 }

@@ -75,6 +75,17 @@ func FitGammaGamma(frequency, monetary []float64, s *Settings) (GammaGamma, *Fit
 	}
 	var d ggData
 	xs := map[float64]int32{}
+	small := make([]int32, 1024) // index of integer x below 1024, -1 if unseen
+	for i := range small {
+		small[i] = -1
+	}
+	eligible := 0
+	for i, x := range frequency {
+		if x > 0 && monetary[i] > 0 {
+			eligible++
+		}
+	}
+	d.x, d.xz, d.w = make([]float64, 0, eligible), make([]float64, 0, eligible), make([]float64, 0, eligible)
 	for i, x := range frequency {
 		z := monetary[i]
 		w := 1.0
@@ -84,7 +95,17 @@ func FitGammaGamma(frequency, monetary []float64, s *Settings) (GammaGamma, *Fit
 		if !(x > 0) || !(z > 0) || math.IsInf(z, 0) || math.IsInf(x, 0) || !(w > 0) {
 			continue
 		}
-		k, ok := xs[x]
+		var k int32
+		var ok bool
+		if xi := int(x); float64(xi) == x && xi < len(small) {
+			k = small[xi]
+			ok = k >= 0
+			if !ok {
+				small[xi] = int32(len(d.xv))
+			}
+		} else {
+			k, ok = xs[x]
+		}
 		if !ok {
 			k = int32(len(d.xv))
 			xs[x] = k
@@ -92,7 +113,7 @@ func FitGammaGamma(frequency, monetary []float64, s *Settings) (GammaGamma, *Fit
 			d.sumW = append(d.sumW, 0)
 			d.sumLogZ = append(d.sumLogZ, 0)
 		}
-		d.xi = append(d.xi, k)
+		d.x = append(d.x, x)
 		d.xz = append(d.xz, x*z)
 		d.w = append(d.w, w)
 		d.sumW[k] += w
@@ -123,12 +144,11 @@ func FitGammaGamma(frequency, monetary []float64, s *Settings) (GammaGamma, *Fit
 	return m, fit, err
 }
 
-// ggData holds the repeat buyers: per customer x*zbar and the index of x;
+// ggData holds the repeat buyers: per customer x and x*zbar;
 // per distinct x the total weight and weighted sum of log zbar, so that the
 // zbar^(px-1) factor costs nothing per evaluation.
 type ggData struct {
-	xi            []int32
-	xz, w         []float64
+	x, xz, w      []float64
 	xv            []float64
 	sumW, sumLogZ []float64
 	n, meanZ      float64
@@ -157,8 +177,7 @@ func (d *ggData) nll(lp, grad []float64, workers int) float64 {
 	acc := parallelSum(len(d.w), 4, workers, func(lo, hi int, acc []float64) {
 		var l, a, b, c float64
 		for i := lo; i < hi; i++ {
-			x := d.xv[d.xi[i]]
-			w := d.w[i]
+			x, w := d.x[i], d.w[i]
 			e := p*x + q
 			den := g + d.xz[i]
 			lden := math.Log(den)
