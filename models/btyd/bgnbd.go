@@ -71,12 +71,11 @@ func FitBGNBD(frequency, recency, T []float64, s *Settings) (BGNBD, *Fit, error)
 			x0[i] = math.Log(init[i])
 		}
 	}
-	lp, fit, err := maximize("BG/NBD", []string{"r", "alpha", "a", "b"}, obj, x0, sum.n, len(sum.x), s, 1e-4)
+	_, fit, err := maximize("BG/NBD", []string{"r", "alpha", "a", "b"}, obj, x0, sum.n, len(sum.x), s, 1e-4)
 	if fit == nil {
 		return BGNBD{}, nil, err
 	}
 	e := fit.Estimates
-	_ = lp
 	return BGNBD{R: e[0], Alpha: e[1], A: e[2], B: e[3]}, fit, err
 }
 

@@ -3,6 +3,7 @@ package btyd
 import (
 	"fmt"
 	"math"
+	"sort"
 )
 
 // HoldoutBin is one row of the holdout table: the customers whose
@@ -79,13 +80,25 @@ func Holdout(calFrequency, expected, actual []float64) HoldoutReport {
 // on the same calendar clock and in the model's time unit. It is the
 // tracking curve of FHL (2005), Fig. 3, and BTYD's
 // bgnbd.ExpectedCumulativeTransactions (which evaluates it on a weekly grid).
+//
+// Customers sharing a birth time are evaluated once, so integer-day births
+// make the cost independent of the cohort size.
 func ExpectedCumulative(m Model, births, times []float64) []float64 {
+	count := make(map[float64]float64)
+	for _, b := range births {
+		count[b]++
+	}
+	distinct := make([]float64, 0, len(count))
+	for b := range count {
+		distinct = append(distinct, b)
+	}
+	sort.Float64s(distinct) // a fixed summation order
 	out := make([]float64, len(times))
 	for j, t := range times {
 		var s float64
-		for _, b := range births {
+		for _, b := range distinct {
 			if b < t {
-				s += m.ExpectedPurchases(t - b)
+				s += count[b] * m.ExpectedPurchases(t-b)
 			}
 		}
 		out[j] = s
