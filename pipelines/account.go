@@ -19,7 +19,7 @@ var flagRules = map[string]map[string]string{
 		"return_lines": "revenue < 0",
 		"no_cost":      "cost IS NULL",
 	},
-	"interactions": {"nps_out_of_range": "type = 'nps' AND (value < 0 OR value > 10)"},
+	"interactions":  {"nps_out_of_range": "type = 'nps' AND (value < 0 OR value > 10)"},
 	"subscriptions": {"end_before_start": "end_date < start_date"},
 }
 

@@ -29,7 +29,10 @@ func expandFiles(cfg *config.Config, table string, src *config.Source) ([]*Input
 	var out []*InputFile
 	seen := map[string]bool{}
 	for _, pat := range src.Files {
-		p := cfg.Resolve(pat)
+		p, err := filepath.Abs(cfg.Resolve(pat))
+		if err != nil {
+			return nil, err
+		}
 		matches, err := filepath.Glob(p)
 		if err != nil {
 			return nil, fmt.Errorf("sources.%s.files: bad pattern %q: %w", table, pat, err)

@@ -79,6 +79,7 @@ func NewPublisher(root string, asOf time.Time) (*Publisher, error) {
 func (p *Publisher) Close() error {
 	if p.staging != "" {
 		os.RemoveAll(p.staging)
+		os.Remove(filepath.Dir(p.staging)) // only when empty
 	}
 	if p.lock != nil {
 		syscall.Flock(int(p.lock.Fd()), syscall.LOCK_UN)
@@ -224,7 +225,12 @@ func (p *Publisher) rollForward(staging string) error {
 		}
 	}
 	os.RemoveAll(trash)
-	return os.RemoveAll(staging)
+	os.Remove(filepath.Dir(trash)) // only when empty
+	if err := os.RemoveAll(staging); err != nil {
+		return err
+	}
+	os.Remove(filepath.Dir(staging)) // only when empty
+	return nil
 }
 
 // recover completes committed runs and removes uncommitted ones.

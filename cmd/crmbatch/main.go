@@ -1,0 +1,115 @@
+// Command crmbatch is the nightly analytics batch for CRM and sales
+// extracts: it loads customers, orders, interactions, leads, opportunities
+// and subscriptions into DuckDB, checks them, computes the customer table
+// and the models, and publishes Parquet for BI tools and marketers.
+//
+// Exit codes: 0 ok; 1 internal error; 2 bad usage, configuration or input
+// contract; 3 rejected rows over max_reject_share (nothing published).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/crmbatch/crmbatch/pipelines"
+)
+
+// Exit codes of the command.
+const (
+	ExitOK       = 0
+	ExitInternal = 1
+	ExitUsage    = 2
+	ExitRejects  = 3
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	m := &Main{Stdout: os.Stdout, Stderr: os.Stderr}
+	err := m.Run(ctx, os.Args[1:])
+	code := ExitCode(err)
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintln(os.Stderr, "crmbatch:", err)
+	}
+	os.Exit(code)
+}
+
+// Main is the command line program; tests drive it through Run.
+type Main struct {
+	Stdout io.Writer
+	Stderr io.Writer
+}
+
+// UsageError is a mistake on the command line.
+type UsageError struct{ Msg string }
+
+func (e *UsageError) Error() string { return e.Msg }
+
+// ExitCode maps an error from Run to the documented exit code.
+func ExitCode(err error) int {
+	var ue *UsageError
+	var ie *pipelines.InputError
+	var re *pipelines.RejectError
+	var le *pipelines.LockedError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return ExitOK
+	case errors.As(err, &re):
+		return ExitRejects
+	case errors.As(err, &ue), errors.As(err, &ie), errors.As(err, &le), isConfigError(err):
+		return ExitUsage
+	}
+	return ExitInternal
+}
+
+const usage = `crmbatch: the nightly CRM analytics batch.
+
+Usage:
+  crmbatch <command> [flags]
+
+Commands:
+  run        load, check, model and publish one as-of date
+  validate   load and check the inputs; publish nothing
+  demo       generate a small data set, run the batch on it, say where the outputs are
+  gen        write a synthetic CRM data set with its true parameters
+  schema     list the published tables and their columns
+  version    print the version
+
+Run "crmbatch <command> -h" for a command's flags.
+Exit codes: 0 ok, 1 internal error, 2 bad usage/config/input, 3 too many rejected rows.
+`
+
+// Run runs the command named by args[0].
+func (m *Main) Run(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(m.Stderr, usage)
+		return &UsageError{Msg: "no command given"}
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "run":
+		return m.runCmd(ctx, rest, false)
+	case "validate":
+		return m.runCmd(ctx, rest, true)
+	case "demo":
+		return m.demoCmd(ctx, rest)
+	case "gen":
+		return m.genCmd(ctx, rest)
+	case "schema":
+		return m.schemaCmd(rest)
+	case "version":
+		fmt.Fprintln(m.Stdout, "crmbatch", pipelines.Version)
+		return nil
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(m.Stdout, usage)
+		return nil
+	}
+	fmt.Fprint(m.Stderr, usage)
+	return &UsageError{Msg: fmt.Sprintf("unknown command %q", cmd)}
+}

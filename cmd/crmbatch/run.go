@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/crmbatch/crmbatch/pipelines"
+	"github.com/crmbatch/crmbatch/pipelines/config"
+)
+
+// configError marks errors in the configuration file (exit code 2).
+type configError struct{ err error }
+
+func (e *configError) Error() string { return e.err.Error() }
+func (e *configError) Unwrap() error { return e.err }
+
+func isConfigError(err error) bool {
+	var ce *configError
+	return errors.As(err, &ce)
+}
+
+// runFlags are shared by run and validate.
+type runFlags struct {
+	config    string
+	asOf      string
+	output    string
+	logFormat string
+	quiet     bool
+}
+
+func (f *runFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.config, "config", "crmbatch.yaml", "configuration file")
+	fs.StringVar(&f.asOf, "as-of", "", "as-of date YYYY-MM-DD (default: the config's as_of, else today)")
+	fs.StringVar(&f.output, "output", "", "output root (overrides the config's output)")
+	fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
+	fs.BoolVar(&f.quiet, "quiet", false, "log warnings and errors only")
+}
+
+func (f *runFlags) logger(w *os.File) (*slog.Logger, error) {
+	level := slog.LevelInfo
+	if f.quiet {
+		level = slog.LevelWarn
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch f.logFormat {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, &UsageError{Msg: fmt.Sprintf("-log-format %q: use text or json", f.logFormat)}
+}
+
+func (f *runFlags) load() (*config.Config, time.Time, error) {
+	cfg, err := config.Load(f.config)
+	if err != nil {
+		return nil, time.Time{}, &configError{err}
+	}
+	if f.output != "" {
+		cfg.Output, _ = filepath.Abs(f.output)
+	}
+	var asOf time.Time
+	if f.asOf != "" {
+		if asOf, err = time.Parse(time.DateOnly, f.asOf); err != nil {
+			return nil, time.Time{}, &UsageError{Msg: fmt.Sprintf("-as-of %q is not a date like 2024-03-31", f.asOf)}
+		}
+	}
+	return cfg, asOf, nil
+}
+
+func (m *Main) runCmd(ctx context.Context, args []string, validate bool) error {
+	name := "run"
+	if validate {
+		name = "validate"
+	}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	var f runFlags
+	f.register(fs)
+	fs.Usage = func() {
+		if validate {
+			fmt.Fprintln(m.Stderr, "Usage: crmbatch validate [flags]\n\nLoads and checks every input and reports read, accepted and rejected rows per table\nwith the reasons; publishes nothing.\n\nFlags:")
+		} else {
+			fmt.Fprintln(m.Stderr, "Usage: crmbatch run [flags]\n\nRuns the nightly batch for one as-of date and publishes its outputs under the\noutput root (<output>/<table>/as_of=<date>/).\n\nFlags:")
+		}
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return &UsageError{Msg: fmt.Sprintf("%s takes no arguments (got %q); use -config", name, fs.Args())}
+	}
+	cfg, asOf, err := f.load()
+	if err != nil {
+		return err
+	}
+	return m.execute(ctx, cfg, asOf, validate, &f)
+}
+
+func (m *Main) execute(ctx context.Context, cfg *config.Config, asOf time.Time, validate bool, f *runFlags) error {
+	log, err := f.logger(os.Stderr)
+	if err != nil {
+		return err
+	}
+	prog := newProgress(m.Stderr)
+	man, err := pipelines.Run(ctx, pipelines.Options{Config: cfg, AsOf: asOf, ValidateOnly: validate, Log: log, Progress: prog.stage})
+	prog.done()
+	if man != nil && len(man.Inputs) > 0 {
+		m.printInputs(man)
+	}
+	if err != nil {
+		return err
+	}
+	if validate {
+		fmt.Fprintf(m.Stdout, "validated as of %s; nothing published\n", man.AsOf)
+		return nil
+	}
+	root := cfg.OutputRoot()
+	fmt.Fprintf(m.Stdout, "published run %s as of %s in %.1fs under %s\n", man.RunID, man.AsOf, man.Seconds, root)
+	for _, o := range man.Outputs {
+		fmt.Fprintf(m.Stdout, "  %-22s %9d rows  %s\n", o.Table, o.Rows, filepath.Join(root, o.Path))
+	}
+	fmt.Fprintf(m.Stdout, "  manifest: %s\n", filepath.Join(pipelines.PartitionDir(root, "runs", man.AsOf), "manifest.json"))
+	return nil
+}
+
+func (m *Main) printInputs(man *pipelines.Manifest) {
+	fmt.Fprintf(m.Stdout, "%-14s %10s %10s %10s %10s\n", "table", "read", "accepted", "rejected", "after_as_of")
+	for _, t := range man.Inputs {
+		fmt.Fprintf(m.Stdout, "%-14s %10d %10d %10d %10d", t.Table, t.Read, t.Accepted, t.Rejected, t.Excluded)
+		if len(t.Rules) > 0 {
+			b, _ := json.Marshal(t.Rules)
+			fmt.Fprintf(m.Stdout, "  %s", b)
+		}
+		if t.Derived != "" {
+			fmt.Fprintf(m.Stdout, "  (%s)", t.Derived)
+		}
+		fmt.Fprintln(m.Stdout)
+	}
+	for _, w := range man.Warnings {
+		if !strings.Contains(w, "quarantined") {
+			fmt.Fprintln(m.Stdout, "warning:", w)
+		}
+	}
+}

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"strings"
+
+	"github.com/crmbatch/crmbatch/pipelines"
+)
+
+func (m *Main) schemaCmd(args []string) error {
+	fs := flag.NewFlagSet("schema", flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	format := fs.String("format", "text", "text, markdown or json")
+	fs.Usage = func() {
+		fmt.Fprintln(m.Stderr, "Usage: crmbatch schema [-format text|markdown|json] [table]\n\nLists the published tables and their columns.\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	tables := pipelines.Schema()
+	if fs.NArg() == 1 {
+		var keep []pipelines.TableDoc
+		for _, t := range tables {
+			if t.Name == fs.Arg(0) {
+				keep = append(keep, t)
+			}
+		}
+		if len(keep) == 0 {
+			return &UsageError{Msg: fmt.Sprintf("no published table %q; run crmbatch schema to list them", fs.Arg(0))}
+		}
+		tables = keep
+	}
+	switch *format {
+	case "json":
+		b, _ := json.MarshalIndent(tables, "", "  ")
+		fmt.Fprintln(m.Stdout, string(b))
+	case "markdown":
+		for _, t := range tables {
+			fmt.Fprintf(m.Stdout, "### `%s`\n\n%s (written by %s; `<output>/%s/as_of=YYYY-MM-DD/part-0.parquet`)\n\n| column | type | meaning |\n|---|---|---|\n", t.Name, t.Doc, t.Writer, t.Name)
+			for _, c := range t.Columns {
+				fmt.Fprintf(m.Stdout, "| `%s` | %s | %s |\n", c.Name, c.Type, strings.ReplaceAll(c.Doc, "|", "\\|"))
+			}
+			fmt.Fprintln(m.Stdout)
+		}
+	case "text":
+		for _, t := range tables {
+			fmt.Fprintf(m.Stdout, "%s: %s\n", t.Name, t.Doc)
+			for _, c := range t.Columns {
+				fmt.Fprintf(m.Stdout, "  %-28s %-10s %s\n", c.Name, c.Type, c.Doc)
+			}
+		}
+	default:
+		return &UsageError{Msg: fmt.Sprintf("-format %q: use text, markdown or json", *format)}
+	}
+	return nil
+}
