@@ -2,6 +2,7 @@ package btyd
 
 import (
 	"fmt"
+	"math"
 	"testing"
 )
 
@@ -72,14 +73,22 @@ func TestParetoNBDExpectedPurchases(t *testing.T) {
 }
 
 func TestParetoNBDNoPurchasesAndBranches(t *testing.T) {
-	// For a new customer the no-purchase probability is P(X(t)=0), Fader &
-	// Hardie (2005) note eq. 19 at n = 0 ... checked here through the
-	// likelihood of (0, 0, t), which is the same event.
-	m := pnBTYD
-	p := m.ProbabilityNoPurchases(39, 3, 20, 30)
-	if !(p > 0 && p < 1) {
-		t.Errorf("P(no purchase) = %v", p)
+	// A customer observed for no time has likelihood 1 on both branches,
+	// and P(no purchase in t) of a new customer is then L(0, 0, t), which
+	// decreases in t towards the share who die before buying again.
+	for _, m := range []ParetoNBD{pnBTYD, {R: 0.5, Alpha: 12, S: 0.7, Beta: 3}} {
+		assertClose(t, fmt.Sprint("LL(0,0,0) ", m), m.LogLikelihood(0, 0, 0), 0, 1e-12)
+		prev := 1.0
+		for _, h := range []float64{1, 10, 100, 1000} {
+			p := m.ProbabilityNoPurchases(h, 0, 0, 0)
+			assertClose(t, fmt.Sprint("P0 vs L ", h), p, math.Exp(m.LogLikelihood(0, 0, h)), 1e-12)
+			if !(p < prev && p > 0) {
+				t.Errorf("P(no purchase in %v) = %v, previous %v", h, p, prev)
+			}
+			prev = p
+		}
 	}
+	assertClose(t, "BG/NBD LL(0,0,0)", bgPublished.LogLikelihood(0, 0, 0), 0, 1e-12)
 	// The two branches of logTerm agree as alpha crosses beta.
 	lo := ParetoNBD{R: 0.5, Alpha: 10 - 1e-9, S: 0.7, Beta: 10}
 	hi := ParetoNBD{R: 0.5, Alpha: 10 + 1e-9, S: 0.7, Beta: 10}
