@@ -6,8 +6,9 @@ import (
 	"gonum.org/v1/gonum/mathext"
 )
 
-// ProbabilityAlive returns P(alive | x, t_x, T), FHL (2005) eq. 11 as derived
-// in Fader, Hardie & Lee, "Computing P(alive) Using the BG/NBD Model" (2008):
+// ProbabilityAlive returns P(alive | x, t_x, T) as derived in Fader, Hardie
+// & Lee (2008), "Computing P(alive) Using the BG/NBD Model",
+// brucehardie.com/notes/021:
 //
 //	P(alive) = 1 / (1 + δ(x>0) a/(b+x-1) ((α+T)/(α+t_x))^(r+x)).
 //
@@ -101,7 +102,8 @@ func (m BGNBD) ProbabilityNoPurchases(t, x, tx, T float64) float64 {
 // ExpectedTimeToNextPurchase returns the expected waiting time to the next
 // purchase of a customer who is alive, taken as 1/E[λ | alive, x, T] =
 // (α+T)/(r+x): the reciprocal of the posterior mean purchase rate, since given
-// alive λ ~ Gamma(r+x, α+T) (FHL 2005, Sec. 5). The posterior mean of the
+// alive λ ~ Gamma(r+x, α+T) (Bayes' rule on the individual-level likelihood of
+// FHL 2005). The posterior mean of the
 // waiting time itself, E[1/λ] = (α+T)/(r+x-1), is infinite when r+x <= 1,
 // which is why it is not used. The value is in model time units and ignores
 // the chance of dropping out first.

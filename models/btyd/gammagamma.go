@@ -33,8 +33,8 @@ func (m GammaGamma) PopulationMean() float64 {
 	return m.P * m.Gamma / (m.Q - 1)
 }
 
-// ConditionalExpectedAverageSpend returns E[M | x, zbar], Fader & Hardie
-// (2013) eq. 5, the posterior mean spend per transaction of a customer with x
+// ConditionalExpectedAverageSpend returns E[M | x, zbar] (Fader & Hardie
+// 2013, note 025, the conditional expectation of the mean spend), the posterior mean spend per transaction of a customer with x
 // repeat transactions of mean value zbar:
 //
 //	E[M | x, zbar] = p (γ + x zbar) / (p x + q - 1),
@@ -51,7 +51,7 @@ func (m GammaGamma) ConditionalExpectedAverageSpend(x, zbar float64) float64 {
 }
 
 // FitGammaGamma fits the Gamma-Gamma model by maximum likelihood (Fader &
-// Hardie 2013, eq. 4) to the repeat buyers: customers with frequency x > 0 and
+// Hardie 2013, note 025, the marginal density of zbar) to the repeat buyers: customers with frequency x > 0 and
 // monetary value zbar > 0, where zbar is the mean net spend per repeat
 // transaction. Other customers are skipped: the caller passes net spend per
 // order, and customers whose returns leave no positive spend are scored with

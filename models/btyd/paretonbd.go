@@ -29,11 +29,11 @@ func (m ParetoNBD) Params() ([]string, []float64) {
 
 // LogLikelihood returns the log of the individual likelihood of Fader &
 // Hardie (2005), "A Note on Deriving the Pareto/NBD Model and Related
-// Expressions", eq. 22:
+// Expressions", brucehardie.com/notes/009, Sec. 3:
 //
 //	L = Γ(r+x)α^r β^s/Γ(r) [1/((α+T)^(r+x)(β+T)^s) + s/(r+s+x) A0],
 //
-// with A0 = F(t_x) - F(T) the Gauss hypergeometric terms of eqs. 23-24 (see
+// with A0 = F(t_x) - F(T) the Gauss hypergeometric terms of the same section (see
 // logTerm), evaluated as a log-sum-exp.
 func (m ParetoNBD) LogLikelihood(x, tx, T float64) float64 {
 	c := lgamma(m.R+x) - lgamma(m.R) + m.R*math.Log(m.Alpha) + m.S*math.Log(m.Beta)
@@ -54,7 +54,7 @@ func (m ParetoNBD) logBranches(x, ltx, lT, T float64) (l1, l2 float64) {
 }
 
 // logTerm returns the log of one term of A0 at age u, Fader & Hardie (2005)
-// eqs. 23-24. For α >= β the term is
+// Sec. 3. For α >= β the term is
 //
 //	2F1(r+s+x, s+1; r+s+x+1; (α-β)/(α+u)) / (α+u)^(r+s+x)
 //
@@ -187,8 +187,8 @@ func pnbdNLL(s *summary, p *pairs, lp []float64, workers int) float64 {
 	return v
 }
 
-// ProbabilityAlive returns P(alive | x, t_x, T), Fader & Hardie (2005) note,
-// eq. 18: the share of the likelihood carried by the "still alive at T"
+// ProbabilityAlive returns P(alive | x, t_x, T), Fader & Hardie (2005) note
+// 009, Sec. 5: the share of the likelihood carried by the "still alive at T"
 // term. It is lifetimes' conditional_probability_alive and BTYD's
 // pnbd.PAlive.
 func (m ParetoNBD) ProbabilityAlive(x, tx, T float64) float64 {
@@ -197,7 +197,7 @@ func (m ParetoNBD) ProbabilityAlive(x, tx, T float64) float64 {
 }
 
 // ConditionalExpectedPurchases returns E[Y(t) | x, t_x, T], Fader & Hardie
-// (2005) note, eq. 21 (Schmittlein et al. 1987, eq. 22):
+// (2005) note 009, Sec. 6 (Schmittlein et al. 1987):
 //
 //	E[Y(t)|x,t_x,T] = (r+x)(β+T)/((α+T)(s-1)) [1 - ((β+T)/(β+T+t))^(s-1)] P(alive),
 //
@@ -223,7 +223,7 @@ func (m ParetoNBD) lifeIntegral(t, T float64) float64 {
 }
 
 // ExpectedPurchases returns E[X(t)] for a new customer, Fader & Hardie (2005)
-// note, eq. 17: rβ/(α(s-1)) [1 - (β/(β+t))^(s-1)]. It is lifetimes'
+// note 009, Sec. 4: rβ/(α(s-1)) [1 - (β/(β+t))^(s-1)]. It is lifetimes'
 // expected_number_of_purchases_up_to_time and BTYD's pnbd.Expectation.
 func (m ParetoNBD) ExpectedPurchases(t float64) float64 {
 	if t <= 0 {
@@ -245,7 +245,7 @@ func (m ParetoNBD) ProbabilityNoPurchases(t, x, tx, T float64) float64 {
 
 // ExpectedTimeToNextPurchase returns (α+T)/(r+x), the reciprocal of the
 // posterior mean purchase rate of a customer alive at T (given alive,
-// λ ~ Gamma(r+x, α+T); Fader & Hardie 2005 note, Sec. 4). As for the BG/NBD,
+// λ ~ Gamma(r+x, α+T); Bayes' rule on the note's Sec. 2 likelihood). As for the BG/NBD,
 // the posterior mean of 1/λ, (α+T)/(r+x-1), is avoided because it is
 // infinite for r+x <= 1. The chance of dying first is ignored.
 func (m ParetoNBD) ExpectedTimeToNextPurchase(x, tx, T float64) float64 {
