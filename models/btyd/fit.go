@@ -107,9 +107,10 @@ func (f *Fit) String() string {
 // of the log-parameters. grad may be nil.
 type objective func(logp, grad []float64) float64
 
-// maximize minimises obj (a summed negative log-likelihood over total weight
-// n) from the log-parameters x0 with L-BFGS and fills a Fit. hessGrad is the
-// gradient used for the finite-difference Hessian and hessStep its step.
+// maximize minimises obj, a negative log-likelihood summed over customers of
+// total weight n, divided by n, from the log-parameters x0 with L-BFGS and
+// fills a Fit. hessStep is the step of the central differences of obj's
+// gradient that give the Hessian for the standard errors.
 func maximize(name string, names []string, obj objective, x0 []float64, n float64, distinct int, s *Settings, hessStep float64) ([]float64, *Fit, error) {
 	maxIter, gtol := 1000, 1e-6
 	if s != nil && s.MaxIterations > 0 {
