@@ -81,7 +81,7 @@ FROM (SELECT s.*, CASE WHEN s._rule IS NULL THEN %[2]s END AS _verdict
 		q := fmt.Sprintf(`INSERT INTO rejects
 SELECT %[1]s, s.file_path, e.line, first(e.column_name ORDER BY e.column_idx),
 	CASE WHEN bool_and(CAST(e.error_type AS VARCHAR) = 'CAST') THEN 'unreadable_value' ELSE 'malformed_line' END,
-	string_agg(e.error_message, '; ' ORDER BY e.column_idx), first(e.csv_line)
+	string_agg(e.error_message, '; ' ORDER BY e.column_idx), trim(first(e.csv_line), chr(13) || chr(10))
 FROM csv_rejects e JOIN csv_scans s USING (scan_id, file_id)
 WHERE e.scan_id > %[2]d GROUP BY s.file_path, e.line ORDER BY s.file_path, e.line`, engine.Quote(name), r.scanFrom)
 		if err := db.Exec(ctx, q); err != nil {

@@ -240,7 +240,9 @@ func (w *worker) subscription(b *block, st *custState, signup int64) (string, fl
 	startSec := signup + int64(s.uniform()*subStartDays*secPerDay)
 	start := time.Unix(startSec-startSec%86400, 0).UTC()
 	asOf := g.o.AsOf
-	if start.After(asOf) {
+	// A start dated on the AsOf day itself would lie after the last
+	// complete day of history (AsOf is the midnight that ends it).
+	if !start.Before(asOf) {
 		return "", 0
 	}
 	months, active := 1, false
