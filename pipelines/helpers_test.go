@@ -67,3 +67,45 @@ func inputOf(m *pipelines.Manifest, table string) *pipelines.TableLoad {
 	}
 	return nil
 }
+
+// checkDocumentedTypes compares every published Parquet file under root for
+// asOf with pipelines.Schema().
+func checkDocumentedTypes(t *testing.T, root, asOf string) {
+	t.Helper()
+	docs := map[string]map[string]string{}
+	for _, td := range pipelines.Schema() {
+		docs[td.Name] = map[string]string{}
+		for _, c := range td.Columns {
+			docs[td.Name][c.Name] = c.Type
+		}
+	}
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, e := range entries {
+		p := filepath.Join(pipelines.PartitionDir(root, e.Name(), asOf), "part-0.parquet")
+		if _, err := os.Stat(p); err != nil {
+			continue
+		}
+		doc, ok := docs[e.Name()]
+		if !ok {
+			t.Errorf("published table %s is not documented in Schema()", e.Name())
+			continue
+		}
+		f := query(t, "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet("+engine.Quote(p)+", hive_partitioning=false))")
+		for i := 0; i < f.Len(); i++ {
+			name, typ := f.Col("column_name").Strings[i], f.Col("column_type").Strings[i]
+			if want, ok := doc[name]; !ok {
+				t.Errorf("%s.%s (%s) is not documented", e.Name(), name, typ)
+			} else if want != typ {
+				t.Errorf("%s.%s is %s, documented as %s", e.Name(), name, typ, want)
+			}
+		}
+		checked++
+	}
+	if checked < 2 {
+		t.Errorf("checked %d published tables, want at least customers and rejects", checked)
+	}
+}

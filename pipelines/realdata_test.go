@@ -1,0 +1,79 @@
+package pipelines_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/crmbatch/crmbatch/engine"
+)
+
+// Online Retail (UCI, real; 541,909 lines with missing customer ids,
+// cancellations and negative quantities) runs through with
+// revenue = Quantity * UnitPrice: every line is read, accepted or
+// quarantined, and the 135,080 lines without a customer are quarantined as
+// missing_required.
+func TestOnlineRetail(t *testing.T) {
+	if testing.Short() {
+		t.Skip("SKIPPED under -short: Online Retail is 541,909 lines")
+	}
+	src := sharedData(t, "online_retail/online_retail.csv.gz")
+	dir := t.TempDir()
+	cfgPath := writeFile(t, dir, "retail.yaml", fmt.Sprintf(`as_of: 2011-12-09
+max_reject_share: 0.3
+sources:
+  orders:
+    files: [%s]
+    columns:
+      order_id: InvoiceNo
+      customer_id: CAST(CAST(CustomerID AS BIGINT) AS VARCHAR)
+      order_ts: InvoiceDate
+      product_id: StockCode
+      quantity: Quantity
+      revenue: Quantity * UnitPrice
+`, src))
+	cfg, m, err := runTestConfig(t, cfgPath, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := inputOf(m, "orders")
+	if o.Read != 541909 || o.Read != o.Accepted+o.Rejected+o.Excluded {
+		t.Errorf("read %d (want 541909) = accepted %d + rejected %d + after_as_of %d?", o.Read, o.Accepted, o.Rejected, o.Excluded)
+	}
+	if o.Rules["missing_required"] != 135080 || o.Rejected != 135080 || o.Accepted != 406829 {
+		t.Errorf("rules %v, accepted %d: want 135,080 missing customer ids and 406,829 accepted", o.Rules, o.Accepted)
+	}
+	c := inputOf(m, "customers")
+	if c.Accepted != 4372 {
+		t.Errorf("%d customers derived, want the 4,372 distinct CustomerIDs", c.Accepted)
+	}
+	if o.Flags["return_lines"] != 8905 {
+		t.Errorf("return lines %d, want 8,905 (the negative-quantity lines that carry a customer)", o.Flags["return_lines"])
+	}
+	// Revenue reconciles: published customers' revenue + quarantined
+	// revenue = sum(Quantity * UnitPrice) over the whole file (9,747,747.93).
+	f := query(t, fmt.Sprintf(`SELECT (SELECT sum(revenue) FROM read_parquet(%s)) AS kept,
+		(SELECT sum(Quantity * UnitPrice) FROM read_csv(%s) WHERE CustomerID IS NULL) AS lost`,
+		engine.Quote(published(cfg, "customers", "2011-12-09")), engine.Quote(src)))
+	kept, lost := f.Col("kept").Floats[0], f.Col("lost").Floats[0]
+	if d := kept + lost - 9747747.93; d > 0.01 || d < -0.01 {
+		t.Errorf("revenue kept %.2f + quarantined %.2f = %.2f, want 9,747,747.93", kept, lost, kept+lost)
+	}
+	rej := query(t, fmt.Sprintf("SELECT min(line) AS first, count(DISTINCT reason) AS reasons, min(reason) AS reason FROM read_parquet(%s)", engine.Quote(published(cfg, "rejects", "2011-12-09"))))
+	if rej.Col("reason").Strings[0] != "customer_id: missing" || rej.Col("first").Ints[0] < 2 {
+		t.Errorf("rejects say %q from line %d", rej.Col("reason").Strings[0], rej.Col("first").Ints[0])
+	}
+	_ = os.Remove(filepath.Join(dir, "retail.yaml"))
+}
+
+// Every published table reads back through DuckDB with the column types
+// `crmbatch schema` documents.
+func TestOutputsHaveDocumentedTypes(t *testing.T) {
+	cfg, m, err := runTestConfig(t, "../testdata/encodings/crmbatch.yaml", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = m
+	checkDocumentedTypes(t, cfg.OutputRoot(), "2024-03-31")
+}
