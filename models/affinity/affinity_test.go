@@ -218,3 +218,88 @@ func TestRecommendAll(t *testing.T) {
 		}
 	}
 }
+
+// naiveRecommend scores every rule into every unbought item and sorts, as
+// the reference for the pruned implementation.
+func naiveRecommend(rules []Rule, agg Aggregate, bought []int32, n int) []Recommendation {
+	has := map[int32]bool{}
+	for _, b := range bought {
+		has[b] = true
+	}
+	best := map[int32]Recommendation{}
+	for _, r := range rules {
+		if !has[r.Antecedent] || has[r.Consequent] {
+			continue
+		}
+		sc := r.Confidence * r.Lift
+		c, ok := best[r.Consequent]
+		if !ok || sc > c.Score || (sc == c.Score && r.Antecedent < c.Because) {
+			c.Item, c.Because = r.Consequent, r.Antecedent
+			if agg == Max || !ok {
+				c.Score = sc
+			}
+		}
+		best[r.Consequent] = c
+	}
+	if agg == Sum {
+		for k, c := range best {
+			c.Score = 0
+			for _, r := range rules {
+				if r.Consequent == k && has[r.Antecedent] {
+					c.Score += r.Confidence * r.Lift
+				}
+			}
+			best[k] = c
+		}
+	}
+	var out []Recommendation
+	for _, c := range best {
+		out = append(out, c)
+	}
+	slices.SortFunc(out, func(a, b Recommendation) int {
+		if better(a, b) {
+			return -1
+		}
+		if better(b, a) {
+			return 1
+		}
+		return 0
+	})
+	return out[:min(n, len(out))]
+}
+
+func TestRecommendMatchesNaive(t *testing.T) {
+	rules := Mine(randomBaskets(4000, 60, 8, 21), &Settings{MinCount: 3}).Rules
+	customers := randomBaskets(300, 60, 6, 22)
+	for _, agg := range []Aggregate{Max, Sum} {
+		rec := NewRecommender(rules, agg)
+		for i, c := range customers {
+			got, want := rec.Recommend(c, 4), naiveRecommend(rules, agg, c, 4)
+			if len(got) != len(want) {
+				t.Fatalf("aggregate %d customer %d: got %+v, want %+v", agg, i, got, want)
+			}
+			for j := range got {
+				if got[j].Item != want[j].Item || math.Abs(got[j].Score-want[j].Score) > 1e-9 {
+					t.Fatalf("aggregate %d customer %d: got %+v, want %+v", agg, i, got, want)
+				}
+				if agg == Max && got[j].Because != want[j].Because {
+					t.Fatalf("customer %d: because %d, want %d", i, got[j].Because, want[j].Because)
+				}
+			}
+		}
+	}
+}
+
+// The capped heap must return exactly the strongest rules of the uncapped
+// run, in the same order.
+func TestMineCap(t *testing.T) {
+	baskets := randomBaskets(3000, 50, 8, 31)
+	all := Mine(baskets, nil).Rules
+	for _, max := range []int{1, 2, 7, 100, len(all), len(all) + 5} {
+		got := Mine(baskets, &Settings{MaxRules: max}).Rules
+		want := all[:min(max, len(all))]
+		if !slices.Equal(got, want) {
+			t.Errorf("MaxRules %d: got %d rules, not the top %d", max, len(got), len(want))
+		}
+	}
+}

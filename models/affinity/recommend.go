@@ -59,6 +59,14 @@ func NewRecommender(rules []Rule, agg Aggregate) *Recommender {
 		}
 		r.from[ru.Antecedent] = append(r.from[ru.Antecedent], arc{to, ru.Confidence * ru.Lift})
 	}
+	for _, arcs := range r.from {
+		sort.Slice(arcs, func(i, j int) bool {
+			if arcs[i].score != arcs[j].score {
+				return arcs[i].score > arcs[j].score
+			}
+			return r.items[arcs[i].to] < r.items[arcs[j].to]
+		})
+	}
 	return r
 }
 
@@ -86,6 +94,9 @@ func (r *Recommender) Recommend(bought []int32, n int) []Recommendation {
 }
 
 func (r *Recommender) recommend(bought []int32, n int, s *scratch) []Recommendation {
+	if n <= 0 {
+		return nil
+	}
 	bought = slices.Compact(slices.Sorted(slices.Values(bought)))
 	for _, b := range bought {
 		if j, ok := r.index[b]; ok {
@@ -93,29 +104,35 @@ func (r *Recommender) recommend(bought []int32, n int, s *scratch) []Recommendat
 		}
 	}
 	for _, b := range bought {
+		taken, last := 0, 0.0
 		for _, a := range r.from[b] {
 			if s.bought[a.to] {
 				continue
 			}
+			// Arcs are sorted by score, so with Max aggregation an arc
+			// after the n-th usable one (and its ties) cannot reach the
+			// top n: n other candidates already score at least as much.
+			if r.agg == Max && taken >= n && a.score < last {
+				break
+			}
+			taken, last = taken+1, a.score
 			if s.best[a.to] == 0 {
 				s.touched = append(s.touched, a.to)
 			}
 			if a.score > s.best[a.to] || (a.score == s.best[a.to] && b < s.because[a.to]) {
 				s.best[a.to], s.because[a.to] = a.score, b
 			}
-			if r.agg == Sum {
-				s.score[a.to] += a.score
-			}
+			s.score[a.to] += a.score
 		}
 	}
-	out := make([]Recommendation, 0, len(s.touched))
+	top := make([]Recommendation, 0, n)
 	for _, j := range s.touched {
-		sc := s.best[j]
+		c := Recommendation{Item: r.items[j], Score: s.best[j], Because: s.because[j]}
 		if r.agg == Sum {
-			sc = s.score[j]
+			c.Score = s.score[j]
 		}
-		out = append(out, Recommendation{Item: r.items[j], Score: sc, Because: s.because[j]})
 		s.score[j], s.best[j], s.because[j] = 0, 0, 0
+		top = insertTop(top, c, n)
 	}
 	s.touched = s.touched[:0]
 	for _, b := range bought {
@@ -123,16 +140,31 @@ func (r *Recommender) recommend(bought []int32, n int, s *scratch) []Recommendat
 			s.bought[j] = false
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Score != out[j].Score {
-			return out[i].Score > out[j].Score
-		}
-		return out[i].Item < out[j].Item
-	})
-	if len(out) > n {
-		out = out[:n:n]
+	return top
+}
+
+// better orders recommendations: higher score, then lower item id.
+func better(a, b Recommendation) bool {
+	if a.Score != b.Score {
+		return a.Score > b.Score
 	}
-	return out
+	return a.Item < b.Item
+}
+
+// insertTop inserts c into top, kept sorted best first and at most n long.
+func insertTop(top []Recommendation, c Recommendation, n int) []Recommendation {
+	if len(top) == n && !better(c, top[n-1]) {
+		return top
+	}
+	if len(top) < n {
+		top = append(top, c)
+	} else {
+		top[n-1] = c
+	}
+	for i := len(top) - 1; i > 0 && better(top[i], top[i-1]); i-- {
+		top[i], top[i-1] = top[i-1], top[i]
+	}
+	return top
 }
 
 // RecommendAll returns Recommend(customers[i], n) for every customer,

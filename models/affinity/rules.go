@@ -1,9 +1,6 @@
 package affinity
 
-import (
-	"slices"
-	"sort"
-)
+import "slices"
 
 // Settings configures Mine. A nil *Settings means defaults; every zero
 // field means its default.
@@ -106,18 +103,62 @@ func Mine(baskets [][]int32, s *Settings) *Result {
 			if conf < set.MinConfidence || lift < set.MinLift {
 				continue
 			}
-			res.Rules = append(res.Rules, Rule{
+			res.Rules = keep(res.Rules, Rule{
 				Antecedent: dict.items[dir[0]], Consequent: dict.items[dir[1]],
 				Count: c, AntecedentCount: na, ConsequentCount: nb,
 				Support: float64(c) / n, Confidence: conf, Lift: lift,
-			})
+			}, set.MaxRules)
 		}
 	})
-	sort.Slice(res.Rules, func(i, j int) bool { return stronger(&res.Rules[i], &res.Rules[j]) })
-	if set.MaxRules > 0 && len(res.Rules) > set.MaxRules {
-		res.Rules = res.Rules[:set.MaxRules:set.MaxRules]
-	}
+	slices.SortFunc(res.Rules, func(a, b Rule) int {
+		switch {
+		case stronger(&a, &b):
+			return -1
+		case stronger(&b, &a):
+			return 1
+		}
+		return 0
+	})
 	return res
+}
+
+// keep adds r to rules. With a cap (max > 0) rules is a binary heap with
+// the weakest rule at the root, so only the max strongest rules are ever
+// held, whatever the number of candidate pairs.
+func keep(rules []Rule, r Rule, max int) []Rule {
+	if max <= 0 {
+		return append(rules, r)
+	}
+	if len(rules) < max {
+		rules = append(rules, r)
+		for i := len(rules) - 1; i > 0; { // sift up
+			parent := (i - 1) / 2
+			if !stronger(&rules[parent], &rules[i]) {
+				break
+			}
+			rules[i], rules[parent] = rules[parent], rules[i]
+			i = parent
+		}
+		return rules
+	}
+	if !stronger(&r, &rules[0]) {
+		return rules
+	}
+	rules[0] = r
+	for i := 0; ; { // sift down
+		weakest, l, rt := i, 2*i+1, 2*i+2
+		if l < len(rules) && stronger(&rules[weakest], &rules[l]) {
+			weakest = l
+		}
+		if rt < len(rules) && stronger(&rules[weakest], &rules[rt]) {
+			weakest = rt
+		}
+		if weakest == i {
+			return rules
+		}
+		rules[i], rules[weakest] = rules[weakest], rules[i]
+		i = weakest
+	}
 }
 
 // stronger orders rules for Result.Rules.
