@@ -60,6 +60,9 @@ func TestKMeansBlobs(t *testing.T) {
 		if ari := AdjustedRand(res.Labels, truth); ari < test.minARI {
 			t.Errorf("%s: ARI = %.4f, want >= %v", test.name, ari, test.minARI)
 		}
+		if res.Iterations == 0 && test.sample == 0 {
+			t.Errorf("%s: zero Lloyd iterations reported", test.name)
+		}
 		if !res.Converged {
 			t.Errorf("%s: not converged after %d iterations", test.name, res.Iterations)
 		}

@@ -114,8 +114,8 @@ func KMeans(x []float64, d, k int, s *Settings) (*Result, error) {
 	set := s.withDefaults()
 	rng := rand.New(set.Src)
 	sample, m := drawSample(x, n, d, set.SampleSize, rng)
-	cent, _ := fitSample(sample, m, d, k, &set, rng)
-	return refine(x, n, d, k, cent, m, &set), nil
+	fit := fitSample(sample, m, d, k, &set, rng)
+	return refine(x, n, d, k, fit, m, &set), nil
 }
 
 // drawSample returns size rows of x drawn without replacement by a partial
@@ -138,17 +138,24 @@ func drawSample(x []float64, n, d, size int, rng *rand.Rand) ([]float64, int) {
 	return out, size
 }
 
+// fit is one k-means run on the sample.
+type fit struct {
+	cent      []float64
+	inertia   float64
+	iters     int
+	converged bool
+}
+
 // fitSample runs set.Restarts seeded k-means runs on the m-row sample in
-// parallel and returns the centroids and inertia of the best. Restart r
-// uses its own PCG stream seeded from rng before any run starts, so the
-// outcome does not depend on scheduling.
-func fitSample(sample []float64, m, d, k int, set *Settings, rng *rand.Rand) ([]float64, float64) {
+// parallel and returns the best. Restart r uses its own PCG stream seeded
+// from rng before any run starts, so the outcome does not depend on
+// scheduling; ties in inertia go to the lower restart.
+func fitSample(sample []float64, m, d, k int, set *Settings, rng *rand.Rand) fit {
 	seeds := make([]uint64, set.Restarts)
 	for i := range seeds {
 		seeds[i] = rng.Uint64()
 	}
-	cents := make([][]float64, set.Restarts)
-	inert := make([]float64, set.Restarts)
+	fits := make([]fit, set.Restarts)
 	jobs := make(chan int)
 	var wg sync.WaitGroup
 	for w := 0; w < min(set.Workers, set.Restarts); w++ {
@@ -158,9 +165,9 @@ func fitSample(sample []float64, m, d, k int, set *Settings, rng *rand.Rand) ([]
 			labels := make([]int, m)
 			for r := range jobs {
 				rr := rand.New(rand.NewPCG(seeds[r], uint64(r)))
-				c := seedPlusPlus(sample, m, d, k, rr)
-				inert[r], _, _ = lloyd(sample, m, d, k, c, labels, set.MaxIter, set.Tol, 1)
-				cents[r] = c
+				f := fit{cent: seedPlusPlus(sample, m, d, k, rr)}
+				f.inertia, f.iters, f.converged = lloyd(sample, m, d, k, f.cent, labels, set.MaxIter, set.Tol, 1)
+				fits[r] = f
 			}
 		}()
 	}
@@ -170,24 +177,27 @@ func fitSample(sample []float64, m, d, k int, set *Settings, rng *rand.Rand) ([]
 	close(jobs)
 	wg.Wait()
 	best := 0
-	for r := range inert {
-		if inert[r] < inert[best] {
+	for r := range fits {
+		if fits[r].inertia < fits[best].inertia {
 			best = r
 		}
 	}
-	return cents[best], inert[best]
+	return fits[best]
 }
 
-// refine runs the full-data phase from the sample centroids cent.
-func refine(x []float64, n, d, k int, cent []float64, sampled int, set *Settings) *Result {
-	c := append([]float64(nil), cent...)
+// refine runs the full-data phase from the best sample fit f.
+func refine(x []float64, n, d, k int, f fit, sampled int, set *Settings) *Result {
+	c := append([]float64(nil), f.cent...)
 	labels := make([]int, n)
 	iters := set.FullIter
 	if iters < 0 || sampled == n {
 		iters = 0 // keep the centroids; one assignment pass
 	}
 	inertia, it, conv := lloyd(x, n, d, k, c, labels, iters, set.Tol, set.Workers)
-	if iters == 0 {
+	switch {
+	case sampled == n:
+		it, conv = f.iters, f.converged
+	case iters == 0:
 		conv = true
 	}
 	sizes := make([]int, k)

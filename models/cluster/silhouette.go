@@ -117,26 +117,26 @@ func ChooseK(x []float64, d, kmin, kmax int, s *Settings) (*Selection, error) {
 		silX = append(silX, sample[r*d:(r+1)*d]...)
 	}
 	sel := &Selection{}
-	var bestCent []float64
+	var bestFit fit
 	best := math.Inf(-1)
 	labels := make([]int, len(silIdx))
 	for k := kmin; k <= kmax; k++ {
-		cent, _ := fitSample(sample, m, d, k, &set, rng)
+		f := fitSample(sample, m, d, k, &set, rng)
 		for i := range labels {
-			labels[i] = nearest(silX[i*d:(i+1)*d], cent, d, k)
+			labels[i] = nearest(silX[i*d:(i+1)*d], f.cent, d, k)
 		}
 		sil := Silhouette(silX, d, labels, k, set.Workers)
 		sel.Ks = append(sel.Ks, k)
 		sel.Silhouettes = append(sel.Silhouettes, sil)
 		if sil > best {
-			best, sel.K, bestCent = sil, k, cent
+			best, sel.K, bestFit = sil, k, f
 		}
 	}
-	if bestCent == nil { // every silhouette was NaN
+	if bestFit.cent == nil { // every silhouette was NaN
 		sel.K = kmin
-		bestCent, _ = fitSample(sample, m, d, kmin, &set, rng)
+		bestFit = fitSample(sample, m, d, kmin, &set, rng)
 	}
-	sel.Result = refine(x, n, d, sel.K, bestCent, m, &set)
+	sel.Result = refine(x, n, d, sel.K, bestFit, m, &set)
 	return sel, nil
 }
 
