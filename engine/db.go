@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	duckdb "github.com/marcboeker/go-duckdb"
 )
@@ -97,6 +98,7 @@ func (d *DB) Close() error {
 
 // Exec runs one or more statements that return no rows.
 func (d *DB) Exec(ctx context.Context, query string, args ...any) error {
+	defer trace(query, time.Now())
 	if _, err := d.conn.ExecContext(ctx, query, args...); err != nil {
 		return &QueryError{SQL: query, Err: err}
 	}
@@ -144,6 +146,20 @@ func (d *DB) raw(fn func(driver.Conn) error) error {
 		}
 		return fn(dc)
 	})
+}
+
+// traceSQL, set by CRMBATCH_TRACE_SQL=1, prints every statement's duration
+// to standard error: the first tool for a slow stage.
+var traceSQL = os.Getenv("CRMBATCH_TRACE_SQL") == "1"
+
+func trace(query string, start time.Time) {
+	if traceSQL {
+		q := strings.Join(strings.Fields(query), " ")
+		if len(q) > 160 {
+			q = q[:160] + "..."
+		}
+		fmt.Fprintf(os.Stderr, "sql %8.3fs  %s\n", time.Since(start).Seconds(), q)
+	}
 }
 
 // QueryError is a failed statement with its SQL, shortened for messages.

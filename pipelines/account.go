@@ -64,5 +64,5 @@ func account(ctx context.Context, db *engine.DB, t *config.Table, r *reader, tl 
 			tl.Flags[flag] = n
 		}
 	}
-	return db.Exec(ctx, fmt.Sprintf("DROP TABLE IF EXISTS stg_%[1]s; DROP TABLE IF EXISTS chk_%[1]s; DROP TABLE IF EXISTS bad_%[1]s", t.Name))
+	return db.Exec(ctx, fmt.Sprintf("DROP TABLE IF EXISTS raw_%[1]s; DROP TABLE IF EXISTS stg_%[1]s; DROP TABLE IF EXISTS chk_%[1]s; DROP TABLE IF EXISTS bad_%[1]s", t.Name))
 }

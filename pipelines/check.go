@@ -24,7 +24,6 @@ func check(ctx context.Context, db *engine.DB, t *config.Table, r *reader, asOf 
 	name := t.Name
 	cutoff := engine.Quote(asOf.AddDate(0, 0, 1).Format(time.DateOnly))
 	var rules []string
-	ok := "s._rule IS NULL"
 	if col := asOfColumn[name]; col != "" {
 		rules = append(rules, fmt.Sprintf("WHEN %[1]s >= TIMESTAMP %[2]s THEN 'after_as_of|%[1]s ' || CAST(%[1]s AS VARCHAR) || ' is after the as-of date %[3]s'", col, cutoff, asOf.Format(time.DateOnly)))
 	}
@@ -36,12 +35,14 @@ func check(ctx context.Context, db *engine.DB, t *config.Table, r *reader, asOf 
 			key = append(key, k)
 		}
 	}
-	keyRule, keyCols := "", ""
+	keyCols, dupJoin := "", ""
 	if len(key) == len(t.Key) && len(key) > 0 {
+		// Duplicate keys among the readable rows: the first occurrence is
+		// kept, later ones are quarantined with the line of the first.
 		keyCols = strings.Join(key, ", ")
-		keyRule = fmt.Sprintf(`, row_number() OVER (PARTITION BY %[1]s, (%[2]s) ORDER BY _row) AS _dup,
-			first_value(_line) OVER (PARTITION BY %[1]s, (%[2]s) ORDER BY _row) AS _first_line`, keyCols, ok)
-		rules = append(rules, fmt.Sprintf("WHEN _dup > 1 THEN 'duplicate_key|duplicate %s (first seen at line ' || _first_line || ')'", keyCols))
+		dupJoin = fmt.Sprintf(`LEFT JOIN (SELECT %[1]s, min(_row) AS _first_row, arg_min(_line, _row) AS _first_line
+			FROM stg_%[2]s WHERE _rule IS NULL GROUP BY %[1]s HAVING count(*) > 1) d USING (%[1]s)`, keyCols, name)
+		rules = append(rules, fmt.Sprintf("WHEN _first_row IS NOT NULL AND _row > _first_row THEN 'duplicate_key|duplicate %s (first seen at line ' || _first_line || ')'", keyCols))
 	}
 	join := ""
 	if name != "customers" && t.Field("customer_id") != nil && in.Has("customers") && in.Table("customers").Derived == "" {
@@ -52,15 +53,15 @@ func check(ctx context.Context, db *engine.DB, t *config.Table, r *reader, asOf 
 	if len(rules) > 0 {
 		verdict = "CASE " + strings.Join(rules, " ") + " END"
 	}
-	if keyRule == "" {
-		keyRule = ", 0 AS _dup, 0 AS _first_line"
+	if dupJoin == "" {
+		dupJoin = "CROSS JOIN (SELECT NULL::BIGINT AS _first_row, NULL::BIGINT AS _first_line)"
 	}
 	q := fmt.Sprintf(`CREATE OR REPLACE TABLE chk_%[1]s AS
-SELECT * EXCLUDE (_verdict, _dup, _first_line),
+SELECT * EXCLUDE (_verdict),
 	coalesce(_rule, CASE WHEN _verdict IS NOT NULL THEN split_part(_verdict, '|', 1) END) AS _final_rule,
 	coalesce(_reason, CASE WHEN _verdict IS NOT NULL THEN substr(_verdict, strpos(_verdict, '|') + 1) END) AS _final_reason
 FROM (SELECT s.*, CASE WHEN s._rule IS NULL THEN %[2]s END AS _verdict
-      FROM (SELECT s.* %[3]s FROM stg_%[1]s s) s %[4]s)`, name, verdict, keyRule, join)
+      FROM stg_%[1]s s %[3]s %[4]s)`, name, verdict, dupJoin, join)
 	if err := db.Exec(ctx, q); err != nil {
 		return fmt.Errorf("checking %s: %w", name, err)
 	}
@@ -68,12 +69,13 @@ FROM (SELECT s.*, CASE WHEN s._rule IS NULL THEN %[2]s END AS _verdict
 	for _, f := range t.Fields {
 		fields = append(fields, f.Name)
 	}
-	accept := fmt.Sprintf("CREATE OR REPLACE TABLE %s AS SELECT %s FROM chk_%s WHERE _final_rule IS NULL ORDER BY _row", name, strings.Join(fields, ", "), name)
+	accept := fmt.Sprintf("CREATE OR REPLACE TABLE %s AS SELECT %s FROM chk_%s WHERE _final_rule IS NULL", name, strings.Join(fields, ", "), name)
 	if err := db.Exec(ctx, accept); err != nil {
 		return err
 	}
 	col := "coalesce(_column, CASE split_part(_final_rule, '|', 1) WHEN 'duplicate_key' THEN " + engine.Quote(keyCols) + " WHEN 'unknown_customer' THEN 'customer_id' WHEN 'after_as_of' THEN " + engine.Quote(asOfColumn[name]) + " END)"
-	rej := fmt.Sprintf(`INSERT INTO rejects SELECT %[1]s, _file, _line, %[2]s, _final_rule, _final_reason, _record FROM chk_%[3]s WHERE _final_rule IS NOT NULL ORDER BY _row`, engine.Quote(name), col, name)
+	rej := fmt.Sprintf(`INSERT INTO rejects SELECT %[1]s, _file, _line, %[2]s, _final_rule, _final_reason, %[4]s
+	FROM chk_%[3]s c JOIN raw_%[3]s w ON w.rowid = c._row WHERE _final_rule IS NOT NULL`, engine.Quote(name), col, name, r.recordSQL())
 	if err := db.Exec(ctx, rej); err != nil {
 		return err
 	}

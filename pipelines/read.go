@@ -20,6 +20,7 @@ type reader struct {
 	files []*InputFile
 
 	header   []string          // source column names
+	sniffed  map[string]string // source column -> type DuckDB detects
 	direct   map[string]string // canonical -> source column
 	exprs    map[string]string // canonical -> SQL expression over source columns
 	scanFrom int64             // CSV reject scans before ours
@@ -77,22 +78,19 @@ func (r *reader) scan(extra ...string) string {
 
 // discover reads the source's column names.
 func (r *reader) discover(ctx context.Context) error {
-	var q string
-	switch r.format() {
-	case "csv":
-		q = "SELECT column_name FROM (DESCRIBE SELECT * FROM " + r.scan("all_varchar=true", "ignore_errors=true") + ")"
-	case "json":
-		q = "SELECT column_name FROM (DESCRIBE SELECT * FROM " + r.scan("ignore_errors=true") + ")"
-	default:
-		q = "SELECT column_name FROM (DESCRIBE SELECT * FROM " + r.scan() + ")"
+	scan := r.scan()
+	if r.format() != "parquet" {
+		scan = r.scan("ignore_errors=true")
 	}
-	cols, err := r.db.Strings(ctx, q)
+	f, err := r.db.QueryFrame(ctx, "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM "+scan+")")
 	if err != nil {
 		return fmt.Errorf("sources.%s: cannot read the columns of %s: %v; check format, delimiter, quote and header", r.table.Name, r.paths(), err)
 	}
-	for _, c := range cols {
+	r.sniffed = map[string]string{}
+	for i, c := range f.Col("column_name").Strings {
 		if c != "filename" {
 			r.header = append(r.header, c)
+			r.sniffed[c] = f.Col("column_type").Strings[i]
 		}
 	}
 	if len(r.header) == 0 {
@@ -183,11 +181,12 @@ func mentions(expr, h string) bool {
 	return re.MatchString(expr)
 }
 
-// readRaw loads the files into raw_<table>. For CSV, every column has a
-// declared type: a directly mapped column its canonical type (so bad values
-// are caught with their line and column), an unused column VARCHAR (so it
-// can never reject a row), and a column used only in expressions the type
-// DuckDB detects or the one set under types.
+// readRaw loads the files into raw_<table>. CSV files are read with every
+// column as VARCHAR: DuckDB 1.1's store_rejects silently drops some rows
+// with conversion errors in large files, so all typing happens in SQL
+// (stage), where every failure is seen. The CSV reader itself only rejects
+// malformed lines (wrong field count, bad quoting, invalid UTF-8), which
+// store_rejects records with their line.
 func (r *reader) readRaw(ctx context.Context) error {
 	raw := "raw_" + r.table.Name
 	if r.format() != "csv" {
@@ -203,35 +202,28 @@ func (r *reader) readRaw(ctx context.Context) error {
 			return err
 		}
 	}
-	types := map[string]string{}
-	for _, h := range r.header {
-		types[h] = "VARCHAR"
-		for _, e := range r.exprs {
-			if mentions(e, h) {
-				delete(types, h)
-			}
-		}
-		if t, ok := r.src.Types[h]; ok {
-			types[h] = strings.ToUpper(t)
-		}
-	}
-	for canon, h := range r.direct {
-		typ := r.table.Field(canon).Type
-		if typ == "BOOLEAN" {
-			typ = "VARCHAR" // yes/no, 1/0, true/false: parsed in SQL
-		}
-		types[h] = typ
-	}
-	var tl []string
-	for _, h := range r.header {
-		if t, ok := types[h]; ok {
-			tl = append(tl, engine.Quote(h)+": "+engine.Quote(t))
-		}
-	}
 	q := fmt.Sprintf("CREATE OR REPLACE TABLE %s AS SELECT * FROM %s", raw,
-		r.scan("types={"+strings.Join(tl, ", ")+"}", "store_rejects=true", "rejects_table='csv_rejects'", "rejects_scan='csv_scans'", "filename=true"))
+		r.scan("all_varchar=true", "store_rejects=true", "rejects_table='csv_rejects'", "rejects_scan='csv_scans'", "filename=true"))
 	if err := r.db.Exec(ctx, q); err != nil {
 		return fmt.Errorf("sources.%s: reading %s failed: %w", r.table.Name, r.paths(), err)
 	}
 	return nil
+}
+
+// exprColumns returns the source columns used in expressions with the type
+// each is read as: the one set under types, else the one DuckDB detects.
+func (r *reader) exprColumns() map[string]string {
+	out := map[string]string{}
+	for _, h := range r.header {
+		for _, e := range r.exprs {
+			if mentions(e, h) {
+				t := r.sniffed[h]
+				if u, ok := r.src.Types[h]; ok {
+					t = strings.ToUpper(u)
+				}
+				out[h] = t
+			}
+		}
+	}
+	return out
 }
