@@ -73,7 +73,7 @@ func inputOf(m *pipelines.Manifest, table string) *pipelines.TableLoad {
 func checkDocumentedTypes(t *testing.T, root, asOf string) {
 	t.Helper()
 	docs := map[string]map[string]string{}
-	for _, td := range pipelines.Schema() {
+	for _, td := range pipelines.Schema(nil) {
 		docs[td.Name] = map[string]string{}
 		for _, c := range td.Columns {
 			docs[td.Name][c.Name] = c.Type

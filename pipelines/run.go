@@ -16,7 +16,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/crmbatch/crmbatch/engine"
-	"github.com/crmbatch/crmbatch/engine/frame"
+	"github.com/crmbatch/crmbatch/pipelines/batch"
 	"github.com/crmbatch/crmbatch/pipelines/config"
 )
 
@@ -55,35 +55,6 @@ func (e *RejectError) Error() string {
 		e.Table, e.Rejected, e.Read, 100*float64(e.Rejected)/float64(max(e.Read, 1)), 100*e.Max, e.Rules)
 }
 
-// Batch is the state one run hands from stage to stage.
-type Batch struct {
-	Cfg       *config.Config
-	DB        *engine.DB
-	AsOf      time.Time
-	Log       *slog.Logger
-	Ingest    *Ingest
-	Customers *frame.Frame
-	Pub       *Publisher
-	Manifest  *Manifest
-	workDir   string
-}
-
-// Stage is one step of the batch. Run returns ErrSkipped (wrapped with the
-// reason) when its inputs are absent.
-type Stage struct {
-	Name string
-	Run  func(ctx context.Context, b *Batch) error
-}
-
-// ErrSkipped marks a stage that did not run because its inputs are absent.
-var ErrSkipped = errors.New("skipped")
-
-func skip(reason string) error { return fmt.Errorf("%w: %s", ErrSkipped, reason) }
-
-// ModelStages run after the customer table and before publishing; each adds
-// columns to b.Customers or stages outputs of its own.
-var ModelStages []Stage
-
 // Run executes the nightly batch: load and check the inputs, build the
 // customer table, run the model stages, publish.
 func Run(ctx context.Context, o Options) (*Manifest, error) {
@@ -101,7 +72,7 @@ func Run(ctx context.Context, o Options) (*Manifest, error) {
 	m := &Manifest{Tool: "crmbatch", Version: Version, AsOf: asOf.Format(time.DateOnly), StartedAt: time.Now().UTC(),
 		ConfigPath: cfg.Path, ConfigSHA256: hex.EncodeToString(sum[:]),
 		Versions: map[string]string{"crmbatch": Version, "go": runtime.Version()}}
-	b := &Batch{Cfg: cfg, AsOf: asOf, Log: log, Manifest: m}
+	b := &runState{Batch: &batch.Batch{Cfg: cfg, AsOf: asOf, Log: log}, Manifest: m}
 	root := cfg.OutputRoot()
 	if !o.ValidateOnly {
 		pub, err := NewPublisher(root, asOf)
@@ -110,6 +81,7 @@ func Run(ctx context.Context, o Options) (*Manifest, error) {
 		}
 		defer pub.Close()
 		b.Pub = pub
+		b.Out = pub
 		m.RunID = pub.RunID
 	}
 	work, err := os.MkdirTemp("", "crmbatch-work-")
@@ -131,29 +103,32 @@ func Run(ctx context.Context, o Options) (*Manifest, error) {
 	if v, err := db.Strings(ctx, "SELECT version()"); err == nil && len(v) > 0 {
 		m.Versions["duckdb"] = v[0]
 	}
-	stages := []Stage{{"ingest", ingestStage}}
+	stages := []runStage{{"ingest", ingestStage}}
 	if !o.ValidateOnly {
-		stages = append(stages, Stage{"customer_table", customerStage})
-		stages = append(stages, ModelStages...)
-		stages = append(stages, Stage{"publish", publishStage})
+		stages = append(stages, runStage{"customer_table", customerStage})
+		for _, st := range ModelStages {
+			stages = append(stages, runStage{st.Name, func(ctx context.Context, r *runState) error { return st.Run(ctx, r.Batch) }})
+		}
+		stages = append(stages, runStage{"publish", publishStage})
 	}
+	defer func() { m.Warnings = append(m.Warnings, b.Warnings()...) }()
 	for _, st := range stages {
 		if o.Progress != nil {
-			o.Progress(st.Name)
+			o.Progress(st.name)
 		}
 		start := time.Now()
-		err := st.Run(ctx, b)
-		rec := StageRecord{Name: st.Name, Status: "ok", Seconds: time.Since(start).Seconds()}
+		err := st.run(ctx, b)
+		rec := StageRecord{Name: st.name, Status: "ok", Seconds: time.Since(start).Seconds()}
 		switch {
-		case errors.Is(err, ErrSkipped):
+		case errors.Is(err, batch.ErrSkipped):
 			rec.Status, rec.Note = "skipped", strings.TrimPrefix(err.Error(), "skipped: ")
-			log.Info("stage skipped", "stage", st.Name, "reason", rec.Note)
+			log.Info("stage skipped", "stage", st.name, "reason", rec.Note)
 		case err != nil:
 			rec.Status, rec.Note = "failed", err.Error()
 			m.Stages = append(m.Stages, rec)
-			return m, fmt.Errorf("stage %s: %w", st.Name, err)
+			return m, fmt.Errorf("stage %s: %w", st.name, err)
 		default:
-			log.Info("stage done", "stage", st.Name, "seconds", rec.Seconds)
+			log.Info("stage done", "stage", st.name, "seconds", rec.Seconds)
 		}
 		m.Stages = append(m.Stages, rec)
 	}
@@ -164,11 +139,25 @@ func Run(ctx context.Context, o Options) (*Manifest, error) {
 	return m, nil
 }
 
+// runState is the orchestrator's own state around the shared Batch.
+type runState struct {
+	*batch.Batch
+	Ingest   *Ingest
+	Pub      *Publisher
+	Manifest *Manifest
+	workDir  string
+}
+
+type runStage struct {
+	name string
+	run  func(ctx context.Context, r *runState) error
+}
+
 type nilWriter struct{}
 
 func (nilWriter) Write(p []byte) (int, error) { return len(p), nil }
 
-func ingestStage(ctx context.Context, b *Batch) error {
+func ingestStage(ctx context.Context, b *runState) error {
 	in, err := Load(ctx, b.DB, b.Cfg, b.AsOf, b.workDir, b.Log)
 	if err != nil {
 		var qe *engine.QueryError
@@ -179,12 +168,16 @@ func ingestStage(ctx context.Context, b *Batch) error {
 	}
 	b.Ingest = in
 	b.Manifest.Inputs = in.Tables
+	b.Accepted = map[string]int64{}
+	for _, t := range in.Tables {
+		b.Accepted[t.Table] = t.Accepted
+	}
 	for _, t := range in.Tables {
 		if t.Read > 0 && t.RejectShare() > *b.Cfg.MaxRejectShare {
 			return &RejectError{Table: t.Table, Rejected: t.Rejected, Read: t.Read, Max: *b.Cfg.MaxRejectShare, Rules: t.Rules}
 		}
 		if t.Rejected > 0 {
-			b.Manifest.Warnings = append(b.Manifest.Warnings, fmt.Sprintf("%s: %d rows quarantined in rejects (%v)", t.Table, t.Rejected, t.Rules))
+			b.Warn("%s: %d rows quarantined in rejects (%v)", t.Table, t.Rejected, t.Rules)
 		}
 	}
 	if !in.Has("orders") {
@@ -193,7 +186,7 @@ func ingestStage(ctx context.Context, b *Batch) error {
 	return nil
 }
 
-func customerStage(ctx context.Context, b *Batch) error {
+func customerStage(ctx context.Context, b *runState) error {
 	f, err := BuildCustomerTable(ctx, b.DB, b.AsOf, b.Cfg.UnitDays(), b.Ingest)
 	if err != nil {
 		return err
@@ -202,7 +195,7 @@ func customerStage(ctx context.Context, b *Batch) error {
 	return nil
 }
 
-func publishStage(ctx context.Context, b *Batch) error {
+func publishStage(ctx context.Context, b *runState) error {
 	if err := b.Pub.WriteFrame("customers", b.Customers); err != nil {
 		return err
 	}
@@ -214,7 +207,9 @@ func publishStage(ctx context.Context, b *Batch) error {
 	m.Seconds = m.FinishedAt.Sub(m.StartedAt).Seconds()
 	m.Status = "ok"
 	m.Stages = append(m.Stages, StageRecord{Name: "publish", Status: "ok"})
+	m.Warnings = append(m.Warnings, b.Warnings()...)
 	err := b.Pub.Commit(m)
+	m.Warnings = m.Warnings[:len(m.Warnings)-len(b.Warnings())]
 	m.Stages = m.Stages[:len(m.Stages)-1]
 	return err
 }

@@ -20,7 +20,7 @@ func (m *Main) schemaCmd(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	tables := pipelines.Schema()
+	tables := pipelines.Schema(nil)
 	if fs.NArg() == 1 {
 		var keep []pipelines.TableDoc
 		for _, t := range tables {
