@@ -81,3 +81,10 @@ type TableDoc struct {
 	Writer  string      `json:"writer"` // parquet-go (built in Go) or duckdb (built in SQL)
 	Columns []ColumnDoc `json:"columns"`
 }
+
+// SyncCustomers copies the current customer table (with every column the
+// stages have added so far) into DuckDB as table customer_table, for stages
+// that work in SQL.
+func (b *Batch) SyncCustomers(ctx context.Context) error {
+	return b.DB.CreateTable(ctx, "customer_table", b.Customers)
+}

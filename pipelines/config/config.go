@@ -47,6 +47,19 @@ type Config struct {
 	Sources map[string]*Source `yaml:"sources"`
 	// CLV configures the lifetime-value stage.
 	CLV CLV `yaml:"clv"`
+	// Churn configures the churn-risk stage (see scoring.go).
+	Churn Churn `yaml:"churn"`
+	// Leads configures lead scoring (see scoring.go).
+	Leads Leads `yaml:"leads"`
+	// Opportunities configures opportunity win probabilities (see scoring.go).
+	Opportunities Opportunities `yaml:"opportunities"`
+	// Portfolio configures RFM, clusters, profitability and lifecycle (see portfolio.go).
+	Portfolio Portfolio `yaml:"portfolio"`
+	// Expansion configures affinity rules and next best offers (see expansion.go).
+	Expansion Expansion `yaml:"expansion"`
+	// Segments are named marketer segments: filter expressions over the
+	// published customer table (see segments.go).
+	Segments map[string]*Segment `yaml:"segments"`
 
 	// Dir is the folder relative paths are resolved against: the config
 	// file's folder, or the working directory.
@@ -193,6 +206,12 @@ func (c *Config) Validate() error {
 		}
 	}
 	errs = append(errs, c.CLV.validate()...)
+	errs = append(errs, c.Churn.validate()...)
+	errs = append(errs, c.Leads.validate()...)
+	errs = append(errs, c.Opportunities.validate()...)
+	errs = append(errs, c.Portfolio.validate()...)
+	errs = append(errs, c.Expansion.validate()...)
+	errs = append(errs, validateSegments(c.Segments)...)
 	if len(errs) > 0 {
 		return errors.New(strings.Join(errs, "\n"))
 	}
