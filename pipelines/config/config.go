@@ -57,6 +57,8 @@ type Config struct {
 	Portfolio Portfolio `yaml:"portfolio"`
 	// Expansion configures affinity rules and next best offers (see expansion.go).
 	Expansion Expansion `yaml:"expansion"`
+	// Funnel configures the sales funnel (see funnel.go).
+	Funnel Funnel `yaml:"funnel"`
 	// Segments are named marketer segments: filter expressions over the
 	// published customer table (see segments.go).
 	Segments map[string]*Segment `yaml:"segments"`
@@ -211,6 +213,7 @@ func (c *Config) Validate() error {
 	errs = append(errs, c.Opportunities.validate()...)
 	errs = append(errs, c.Portfolio.validate()...)
 	errs = append(errs, c.Expansion.validate()...)
+	errs = append(errs, c.Funnel.validate()...)
 	errs = append(errs, validateSegments(c.Segments)...)
 	if len(errs) > 0 {
 		return errors.New(strings.Join(errs, "\n"))
