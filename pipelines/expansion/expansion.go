@@ -1,0 +1,196 @@
+// Package expansion is the expansion stage (cross-sell and up-sell): it
+// mines product affinity rules from baskets and gives every customer the
+// next best offers that follow from what they bought.
+//
+// A basket is the set of products on the regular lines (revenue > 0) of
+// one order_id; an order without order_id is the customer's lines at one
+// order timestamp. Returns and zero-value lines do not make a basket. The
+// rules and their support, confidence and lift are those of
+// models/affinity (Agrawal, Imielinski and Swami 1993), pairs only, with
+// the thresholds of config expansion.
+//
+// A customer's next best offers are the expansion.top_n products they have
+// never ordered (on any line, returns included), scored by the strongest
+// rule from a product they did order: score = confidence x lift of that
+// rule, and because_product_id names its antecedent. Customers whose
+// products start no rule get no offer (null columns).
+package expansion
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/crmbatch/crmbatch/engine/frame"
+	"github.com/crmbatch/crmbatch/models/affinity"
+	"github.com/crmbatch/crmbatch/pipelines/batch"
+	"github.com/crmbatch/crmbatch/pipelines/config"
+)
+
+// Stage is the expansion stage of a run.
+var Stage = batch.Stage{Name: "expansion", Run: run}
+
+const linesSQL = `CREATE OR REPLACE TEMP TABLE ex_products AS
+SELECT product_id, (row_number() OVER (ORDER BY product_id) - 1)::BIGINT AS pid
+FROM (SELECT DISTINCT product_id FROM orders WHERE product_id IS NOT NULL);
+CREATE OR REPLACE TEMP TABLE ex_lines AS
+SELECT DISTINCT coalesce(o.order_id, o.customer_id || chr(31) || CAST(o.order_ts AS VARCHAR)) AS okey, p.pid
+FROM orders o JOIN ex_products p USING (product_id) WHERE o.revenue > 0`
+
+func run(ctx context.Context, b *batch.Batch) error {
+	db := b.DB
+	n, err := db.Int(ctx, "SELECT count(*) FROM orders WHERE product_id IS NOT NULL")
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return batch.Skip("orders have no product_id")
+	}
+	if err := db.Exec(ctx, linesSQL); err != nil {
+		return err
+	}
+	products, err := db.QueryFrame(ctx, "SELECT product_id FROM ex_products ORDER BY pid")
+	if err != nil {
+		return err
+	}
+	names := products.Col("product_id").Strings
+	lines, err := db.QueryFrame(ctx, `SELECT b.bid, l.pid FROM ex_lines l
+JOIN (SELECT okey, row_number() OVER () AS bid FROM (SELECT DISTINCT okey FROM ex_lines)) b USING (okey) ORDER BY b.bid`)
+	if err != nil {
+		return err
+	}
+	items := make([]int32, lines.Len())
+	for i, v := range lines.Col("pid").Ints {
+		items[i] = int32(v)
+	}
+	baskets := affinity.FromLines(lines.Col("bid").Ints, items)
+	lines = nil
+	e := b.Cfg.Expansion
+	res := affinity.Mine(baskets, settings(&e))
+	baskets = nil
+	if b.Log != nil {
+		b.Log.Info("affinity rules", "baskets", res.Baskets, "skipped_baskets", res.Skipped, "pairs", res.Pairs, "rules", len(res.Rules))
+	}
+	if res.Skipped > 0 {
+		b.Warn("expansion: %d orders with more than %d distinct products were left out of the baskets (expansion.max_basket_size)", res.Skipped, e.MaxBasketSize)
+	}
+	if len(res.Rules) == 0 {
+		b.Warn("expansion: no product pair passed the thresholds (min_support %v, min_count %d, min_confidence %v, min_lift %v) in %d baskets; no offers", *e.MinSupport, e.MinCount, *e.MinConfidence, *e.MinLift, res.Baskets)
+	}
+	if err := b.Out.WriteFrame("affinity_rules", rulesFrame(res, names)); err != nil {
+		return err
+	}
+	bought, err := boughtSets(ctx, b)
+	if err != nil {
+		return err
+	}
+	recs := affinity.NewRecommender(res.Rules, affinity.Max).RecommendAll(bought, e.TopN, 0)
+	addColumns(b.Customers, recs, names, e.TopN)
+	return b.Out.WriteFrame("next_best_offers", offersFrame(b.Customers.Col("customer_id").Strings, recs, names))
+}
+
+func settings(e *config.Expansion) *affinity.Settings {
+	s := &affinity.Settings{MinCount: e.MinCount, MaxRules: e.MaxRules, MaxBasketSize: e.MaxBasketSize}
+	if e.MinSupport != nil {
+		s.MinSupport = *e.MinSupport
+	}
+	if e.MinConfidence != nil {
+		s.MinConfidence = *e.MinConfidence
+	}
+	if e.MinLift != nil {
+		s.MinLift = *e.MinLift
+	}
+	return s
+}
+
+// boughtSets returns, for each row of the customer table, the products the
+// customer ordered on any line.
+func boughtSets(ctx context.Context, b *batch.Batch) ([][]int32, error) {
+	f, err := b.DB.QueryFrame(ctx, `SELECT DISTINCT o.customer_id, p.pid FROM orders o JOIN ex_products p USING (product_id) ORDER BY 1, 2`)
+	if err != nil {
+		return nil, err
+	}
+	ids := b.Customers.Col("customer_id")
+	if ids == nil || ids.Kind != frame.String {
+		return nil, fmt.Errorf("expansion: the customer table has no VARCHAR customer_id")
+	}
+	row := make(map[string]int, len(ids.Strings))
+	for i, id := range ids.Strings {
+		row[id] = i
+	}
+	out := make([][]int32, len(ids.Strings))
+	cust, pid := f.Col("customer_id").Strings, f.Col("pid").Ints
+	for i := range cust {
+		if r, ok := row[cust[i]]; ok {
+			out[r] = append(out[r], int32(pid[i]))
+		}
+	}
+	return out, nil
+}
+
+func rulesFrame(res *affinity.Result, names []string) *frame.Frame {
+	n := len(res.Rules)
+	rank := make([]int64, n)
+	ante, cons := make([]string, n), make([]string, n)
+	both, na, nb := make([]int64, n), make([]int64, n), make([]int64, n)
+	sup, conf, lift := make([]float64, n), make([]float64, n), make([]float64, n)
+	for i, r := range res.Rules {
+		rank[i] = int64(i + 1)
+		ante[i], cons[i] = names[r.Antecedent], names[r.Consequent]
+		both[i], na[i], nb[i] = int64(r.Count), int64(r.AntecedentCount), int64(r.ConsequentCount)
+		sup[i], conf[i], lift[i] = r.Support, r.Confidence, r.Lift
+	}
+	baskets := make([]int64, n)
+	for i := range baskets {
+		baskets[i] = int64(res.Baskets)
+	}
+	return &frame.Frame{Cols: []*frame.Column{
+		frame.NewInt("rank", rank, nil),
+		frame.NewString("antecedent_product_id", ante, nil),
+		frame.NewString("consequent_product_id", cons, nil),
+		frame.NewInt("baskets_with_both", both, nil),
+		frame.NewInt("antecedent_baskets", na, nil),
+		frame.NewInt("consequent_baskets", nb, nil),
+		frame.NewInt("baskets", baskets, nil),
+		frame.NewFloat("support", sup),
+		frame.NewFloat("confidence", conf),
+		frame.NewFloat("lift", lift),
+	}}
+}
+
+// OfferColumn is the name of the customer-table column of the k-th offer
+// (1-based).
+func OfferColumn(k int) string { return fmt.Sprintf("next_best_offer_%d", k) }
+
+func addColumns(f *frame.Frame, recs [][]affinity.Recommendation, names []string, topN int) {
+	for k := 0; k < topN; k++ {
+		v, valid := make([]string, len(recs)), make([]bool, len(recs))
+		for i, r := range recs {
+			if k < len(r) {
+				v[i], valid[i] = names[r[k].Item], true
+			}
+		}
+		f.Add(frame.NewString(OfferColumn(k+1), v, valid))
+	}
+}
+
+func offersFrame(customers []string, recs [][]affinity.Recommendation, names []string) *frame.Frame {
+	var cust, prod, because []string
+	var rank []int64
+	var score []float64
+	for i, r := range recs {
+		for k, o := range r {
+			cust = append(cust, customers[i])
+			rank = append(rank, int64(k+1))
+			prod = append(prod, names[o.Item])
+			score = append(score, o.Score)
+			because = append(because, names[o.Because])
+		}
+	}
+	return &frame.Frame{Cols: []*frame.Column{
+		frame.NewString("customer_id", cust, nil),
+		frame.NewInt("rank", rank, nil),
+		frame.NewString("product_id", prod, nil),
+		frame.NewFloat("score", score),
+		frame.NewString("because_product_id", because, nil),
+	}}
+}
