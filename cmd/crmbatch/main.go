@@ -79,6 +79,7 @@ Commands:
   demo       generate a small data set, run the batch on it, say where the outputs are
   gen        write a synthetic CRM data set with its true parameters
   schema     list the published tables and their columns
+  segment    list, preview or export the marketer segments of the latest run
   version    print the version
 
 Run "crmbatch <command> -h" for a command's flags.
@@ -103,6 +104,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.genCmd(ctx, rest)
 	case "schema":
 		return m.schemaCmd(rest)
+	case "segment":
+		return m.segmentCmd(ctx, rest)
 	case "version":
 		fmt.Fprintln(m.Stdout, "crmbatch", pipelines.Version)
 		return nil
