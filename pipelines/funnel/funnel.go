@@ -204,9 +204,9 @@ const funnelSQL = `WITH steps AS (
 	(SELECT count(*) FROM fn_opp p WHERE p.current_key = s.stage_key) AS current,
 	CASE WHEN s.kind = 'open' THEN (SELECT count(*) FROM fn_opp p WHERE p.reached >= s.ord)
 		ELSE (SELECT count(DISTINCT opportunity_id) FROM fn_rows r WHERE r.stage_key = s.stage_key) END AS reached,
-	CASE WHEN s.kind = 'open' THEN coalesce(
-		(SELECT count(*) FROM fn_opp p WHERE p.reached >= s.next_open),
-		(SELECT count(*) FROM fn_opp p WHERE p.outcome = 'won' AND p.reached >= s.ord)) END::DOUBLE
+	CASE WHEN s.kind <> 'open' THEN NULL
+		WHEN s.next_open IS NOT NULL THEN (SELECT count(*) FROM fn_opp p WHERE p.reached >= s.next_open)
+		ELSE (SELECT count(*) FROM fn_opp p WHERE p.outcome = 'won' AND p.reached >= s.ord) END::DOUBLE
 		/ nullif(CASE WHEN s.kind = 'open' THEN (SELECT count(*) FROM fn_opp p WHERE p.reached >= s.ord) END, 0) AS conversion_to_next,
 	(SELECT median(days_in_stage) FROM fn_rows r WHERE r.stage_key = s.stage_key AND s.kind = 'open' AND r.days_in_stage >= 0) AS median_days_in_stage,
 	CASE WHEN s.kind = 'open' THEN (SELECT count(*) FROM fn_opp p WHERE p.reached >= s.ord AND p.outcome = 'won')
