@@ -56,7 +56,7 @@ func check(ctx context.Context, db *engine.DB, t *config.Table, r *reader, asOf 
 	if dupJoin == "" {
 		dupJoin = "CROSS JOIN (SELECT NULL::BIGINT AS _first_row, NULL::BIGINT AS _first_line)"
 	}
-	q := fmt.Sprintf(`CREATE OR REPLACE TABLE chk_%[1]s AS
+	q := fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE chk_%[1]s AS
 SELECT * EXCLUDE (_verdict),
 	coalesce(_rule, CASE WHEN _verdict IS NOT NULL THEN split_part(_verdict, '|', 1) END) AS _final_rule,
 	coalesce(_reason, CASE WHEN _verdict IS NOT NULL THEN substr(_verdict, strpos(_verdict, '|') + 1) END) AS _final_reason
@@ -69,7 +69,7 @@ FROM (SELECT s.*, CASE WHEN s._rule IS NULL THEN %[2]s END AS _verdict
 	for _, f := range t.Fields {
 		fields = append(fields, f.Name)
 	}
-	accept := fmt.Sprintf("CREATE OR REPLACE TABLE %s AS SELECT %s FROM chk_%s WHERE _final_rule IS NULL", name, strings.Join(fields, ", "), name)
+	accept := fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS SELECT %s FROM chk_%s WHERE _final_rule IS NULL", name, strings.Join(fields, ", "), name)
 	if err := db.Exec(ctx, accept); err != nil {
 		return err
 	}

@@ -76,7 +76,7 @@ func CustomerTableSQL(asOf time.Time, unitDays float64, hasInteractions, hasSubs
 		"CAST(month(c.birth_date) AS BIGINT) AS birthday_month",
 	}
 	cols = append(cols, interCols...)
-	return fmt.Sprintf(`CREATE OR REPLACE TABLE customer_table AS
+	return fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE customer_table AS
 WITH days AS (
 	SELECT customer_id, CAST(order_ts AS DATE) AS d, sum(revenue) AS value
 	FROM orders GROUP BY ALL

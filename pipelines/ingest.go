@@ -59,7 +59,7 @@ func (in *Ingest) Has(name string) bool {
 	return t != nil && t.Accepted > 0
 }
 
-const rejectsDDL = `CREATE OR REPLACE TABLE rejects (
+const rejectsDDL = `CREATE OR REPLACE TEMP TABLE rejects (
 	table_name VARCHAR, source_file VARCHAR, line BIGINT, column_name VARCHAR,
 	rule VARCHAR, reason VARCHAR, record VARCHAR)`
 
@@ -110,7 +110,7 @@ func deriveCustomers(ctx context.Context, db *engine.DB) (*TableLoad, error) {
 		}
 		cols = append(cols, fmt.Sprintf("CAST(NULL AS %s) AS %s", f.Type, f.Name))
 	}
-	q := fmt.Sprintf("CREATE OR REPLACE TABLE customers AS SELECT %s FROM (SELECT DISTINCT customer_id FROM orders) ORDER BY customer_id", strings.Join(cols, ", "))
+	q := fmt.Sprintf("CREATE OR REPLACE TEMP TABLE customers AS SELECT %s FROM (SELECT DISTINCT customer_id FROM orders) ORDER BY customer_id", strings.Join(cols, ", "))
 	if err := db.Exec(ctx, q); err != nil {
 		return nil, err
 	}

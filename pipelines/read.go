@@ -190,7 +190,7 @@ func mentions(expr, h string) bool {
 func (r *reader) readRaw(ctx context.Context) error {
 	raw := "raw_" + r.table.Name
 	if r.format() != "csv" {
-		return r.db.Exec(ctx, fmt.Sprintf("CREATE OR REPLACE TABLE %s AS SELECT * FROM %s", raw, r.scan()))
+		return r.db.Exec(ctx, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS SELECT * FROM %s", raw, r.scan()))
 	}
 	// The reject tables are per connection and accumulate across scans:
 	// remember where ours start.
@@ -202,7 +202,7 @@ func (r *reader) readRaw(ctx context.Context) error {
 			return err
 		}
 	}
-	q := fmt.Sprintf("CREATE OR REPLACE TABLE %s AS SELECT * FROM %s", raw,
+	q := fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS SELECT * FROM %s", raw,
 		r.scan("all_varchar=true", "store_rejects=true", "rejects_table='csv_rejects'", "rejects_scan='csv_scans'", "filename=true"))
 	if err := r.db.Exec(ctx, q); err != nil {
 		return fmt.Errorf("sources.%s: reading %s failed: %w", r.table.Name, r.paths(), err)

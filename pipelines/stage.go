@@ -112,7 +112,7 @@ func (r *reader) stage(ctx context.Context) error {
 		return "coalesce(" + strings.Join(parts, ", ") + ") IS NOT NULL"
 	}
 	all := append(append(append([]string{}, castBad...), missing...), nonFinite...)
-	q := fmt.Sprintf(`CREATE OR REPLACE TABLE stg_%[1]s AS
+	q := fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE stg_%[1]s AS
 SELECT _row, _file, _line, %[2]s,
 	nullif(concat_ws('; ', %[3]s), '') AS _reason,
 	coalesce(%[4]s) AS _column,

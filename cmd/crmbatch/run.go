@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -34,6 +35,7 @@ type runFlags struct {
 	output    string
 	logFormat string
 	quiet     bool
+	cpuProf   string
 }
 
 func (f *runFlags) register(fs *flag.FlagSet) {
@@ -42,6 +44,7 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.output, "output", "", "output root (overrides the config's output)")
 	fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 	fs.BoolVar(&f.quiet, "quiet", false, "log warnings and errors only")
+	fs.StringVar(&f.cpuProf, "cpuprofile", "", "write a Go CPU profile of the run to this file")
 }
 
 func (f *runFlags) logger(w *os.File) (*slog.Logger, error) {
@@ -110,6 +113,17 @@ func (m *Main) execute(ctx context.Context, cfg *config.Config, asOf time.Time, 
 	log, err := f.logger(os.Stderr)
 	if err != nil {
 		return err
+	}
+	if f.cpuProf != "" {
+		pf, err := os.Create(f.cpuProf)
+		if err != nil {
+			return &UsageError{Msg: fmt.Sprintf("-cpuprofile: %v", err)}
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	prog := newProgress(m.Stderr)
 	man, err := pipelines.Run(ctx, pipelines.Options{Config: cfg, AsOf: asOf, ValidateOnly: validate, Log: log, Progress: prog.stage})

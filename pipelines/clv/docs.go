@@ -1,0 +1,66 @@
+package clv
+
+import (
+	"fmt"
+
+	"github.com/crmbatch/crmbatch/pipelines/batch"
+	"github.com/crmbatch/crmbatch/pipelines/config"
+)
+
+func horizon(cfg *config.Config) int {
+	if cfg == nil || cfg.CLV.HorizonMonths == 0 {
+		return 12
+	}
+	return cfg.CLV.HorizonMonths
+}
+
+// Columns documents the customer-table columns the stage adds.
+func Columns(cfg *config.Config) []batch.ColumnDoc {
+	h := horizon(cfg)
+	return []batch.ColumnDoc{
+		{Name: "probability_alive", Type: "DOUBLE", Doc: "P(alive) under the chosen model (BG/NBD: FHL 2005 eq. 11; lifetimes conditional_probability_alive)"},
+		{Name: fmt.Sprintf("expected_purchases_%dm", h), Type: "DOUBLE", Doc: fmt.Sprintf("expected repeat purchase days in the next %d calendar months (lifetimes conditional_expected_number_of_purchases_up_to_time)", h)},
+		{Name: fmt.Sprintf("probability_no_purchase_%dm", h), Type: "DOUBLE", Doc: fmt.Sprintf("probability of no purchase in the next %d calendar months", h)},
+		{Name: "expected_average_spend", Type: "DOUBLE", Doc: "Gamma-Gamma conditional expected spend per purchase day (population mean for customers without positive repeat spend)"},
+		{Name: "customer_lifetime_value", Type: "DOUBLE", Doc: "discounted, margin-adjusted value of the expected purchases over clv.horizon_months calendar months"},
+		{Name: "expected_next_purchase_date", Type: "DATE", Doc: "as-of date + expected time to the next purchase if alive, (alpha+T)/(r+x) units"},
+		{Name: "clv_model", Type: "VARCHAR", Doc: "BG/NBD or Pareto/NBD: the model that scored the customer"},
+	}
+}
+
+// Tables documents the tables the stage publishes.
+func Tables(cfg *config.Config) []batch.TableDoc {
+	return []batch.TableDoc{
+		{Name: "model_params", Writer: "parquet-go", Doc: "fitted parameters of the lifetime models, on the full data and on the holdout calibration", Columns: []batch.ColumnDoc{
+			{Name: "model", Type: "VARCHAR", Doc: "bgnbd, paretonbd or gammagamma"},
+			{Name: "fitted_on", Type: "VARCHAR", Doc: "full (up to the as-of date) or calibration (up to the holdout cutoff)"},
+			{Name: "parameter", Type: "VARCHAR", Doc: "r, alpha, a, b / r, alpha, s, beta / p, q, gamma"},
+			{Name: "estimate", Type: "DOUBLE", Doc: ""},
+			{Name: "std_error", Type: "DOUBLE", Doc: "from the inverse Hessian of the log-likelihood"},
+			{Name: "log_likelihood", Type: "DOUBLE", Doc: ""},
+			{Name: "customers", Type: "DOUBLE", Doc: "customers in the fit"},
+			{Name: "converged", Type: "BOOLEAN", Doc: ""},
+			{Name: "status", Type: "VARCHAR", Doc: "optimizer status, with the error when the fit failed"},
+			{Name: "iterations", Type: "BIGINT", Doc: ""},
+		}},
+		{Name: "clv_holdout", Writer: "parquet-go", Doc: "holdout evaluation: mean actual vs expected repeat purchases by calibration frequency (0..6, 7+) and overall (bin 'all' with MAE and RMSE)", Columns: []batch.ColumnDoc{
+			{Name: "model", Type: "VARCHAR", Doc: ""},
+			{Name: "calibration_frequency", Type: "VARCHAR", Doc: "0..6, 7+ or all"},
+			{Name: "customers", Type: "BIGINT", Doc: ""},
+			{Name: "mean_actual", Type: "DOUBLE", Doc: "mean repeat purchase days in the holdout"},
+			{Name: "mean_expected", Type: "DOUBLE", Doc: ""},
+			{Name: "mae", Type: "DOUBLE", Doc: "per-customer mean absolute error (row 'all')"},
+			{Name: "rmse", Type: "DOUBLE", Doc: "per-customer root mean squared error (row 'all')"},
+			{Name: "chosen", Type: "BOOLEAN", Doc: "the model published in the customer table"},
+			{Name: "holdout_start", Type: "DATE", Doc: "the calibration cutoff"},
+			{Name: "holdout_days", Type: "BIGINT", Doc: ""},
+		}},
+		{Name: "clv_tracking", Writer: "parquet-go", Doc: "cumulative repeat purchases of the calibration cohort, actual vs expected (BTYD tracking plot)", Columns: []batch.ColumnDoc{
+			{Name: "model", Type: "VARCHAR", Doc: ""},
+			{Name: "date", Type: "DATE", Doc: ""},
+			{Name: "expected_cumulative", Type: "DOUBLE", Doc: ""},
+			{Name: "actual_cumulative", Type: "DOUBLE", Doc: ""},
+			{Name: "in_holdout", Type: "BOOLEAN", Doc: ""},
+		}},
+	}
+}

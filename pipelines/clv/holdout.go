@@ -1,0 +1,207 @@
+package clv
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/crmbatch/crmbatch/engine"
+	"github.com/crmbatch/crmbatch/engine/frame"
+	"github.com/crmbatch/crmbatch/models/btyd"
+	"github.com/crmbatch/crmbatch/pipelines/batch"
+)
+
+// calibration is the per-customer summary at the holdout cutoff with the
+// repeat purchase days each customer made in the holdout.
+type calibration struct {
+	x, tx, T, actual []float64
+	birth            []int64 // first purchase day, days since origin
+	origin           time.Time
+}
+
+func loadCalibration(ctx context.Context, b *batch.Batch, cutoff time.Time) (*calibration, error) {
+	c := engine.Quote(cutoff.Format(time.DateOnly))
+	q := fmt.Sprintf(`WITH days AS (SELECT customer_id, CAST(order_ts AS DATE) AS d FROM orders GROUP BY ALL),
+	f AS (SELECT customer_id, min(d) AS first_d FROM days GROUP BY customer_id HAVING min(d) <= DATE %[1]s),
+	o AS (SELECT min(first_d) AS origin FROM f)
+SELECT CAST(count(*) FILTER (WHERE d <= DATE %[1]s) - 1 AS DOUBLE) AS x,
+	date_diff('day', first_d, max(d) FILTER (WHERE d <= DATE %[1]s)) / %[2]g AS tx,
+	date_diff('day', first_d, DATE %[1]s) / %[2]g AS T,
+	CAST(count(*) FILTER (WHERE d > DATE %[1]s) AS DOUBLE) AS actual,
+	date_diff('day', any_value(origin), first_d) AS birth,
+	any_value(origin) AS origin
+FROM days JOIN f USING (customer_id) CROSS JOIN o GROUP BY customer_id, first_d`, c, b.Cfg.UnitDays())
+	f, err := b.DB.QueryFrame(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	cal := &calibration{}
+	if f.Len() == 0 {
+		return cal, nil
+	}
+	cal.x, _ = f.Floats("x")
+	cal.tx, _ = f.Floats("tx")
+	cal.T, _ = f.Floats("T")
+	cal.actual, _ = f.Floats("actual")
+	cal.birth = f.Col("birth").Ints
+	cal.origin = time.Unix(f.Col("origin").Ints[0]*86400, 0).UTC()
+	return cal, nil
+}
+
+// holdout refits every configured model on the data up to as-of minus the
+// holdout window, predicts the window, publishes clv_holdout and
+// clv_tracking, and returns the model with the lower per-customer RMSE.
+func holdout(ctx context.Context, b *batch.Batch) (string, []paramRow, error) {
+	days := *b.Cfg.CLV.HoldoutDays
+	cutoff := b.AsOf.AddDate(0, 0, -days)
+	cal, err := loadCalibration(ctx, b, cutoff)
+	if err != nil {
+		return "", nil, err
+	}
+	if len(cal.x) < 50 {
+		return "", nil, batch.Skip(fmt.Sprintf("skipped: %d customers bought before the holdout cutoff %s; need at least 50", len(cal.x), cutoff.Format(time.DateOnly)))
+	}
+	length := float64(days) / b.Cfg.UnitDays()
+	var models []btyd.Model
+	var keys []string
+	var params []paramRow
+	for _, key := range b.Cfg.CLV.Models {
+		f := fitModel(key, cal.x, cal.tx, cal.T)
+		params = append(params, paramRows(key, "calibration", &f)...)
+		if f.usable() {
+			models = append(models, f.model)
+			keys = append(keys, key)
+		}
+	}
+	if len(models) == 0 {
+		return "", params, batch.Skip("skipped: no model could be fitted on the calibration period")
+	}
+	best, reports := btyd.ChooseModel(models, cal.x, cal.tx, cal.T, cal.actual, length)
+	if err := b.Out.WriteFrame("clv_holdout", holdoutFrame(keys, reports, best, cutoff, days)); err != nil {
+		return "", nil, err
+	}
+	tf, err := tracking(ctx, b, cal, keys, models, cutoff)
+	if err != nil {
+		return "", nil, err
+	}
+	if err := b.Out.WriteFrame("clv_tracking", tf); err != nil {
+		return "", nil, err
+	}
+	return keys[best], params, nil
+}
+
+func holdoutFrame(keys []string, reports []btyd.HoldoutReport, best int, cutoff time.Time, days int) *frame.Frame {
+	var model, bin []string
+	var chosen []bool
+	var n []int64
+	var act, exp, mae, rmse []float64
+	for k, r := range reports {
+		for _, hb := range r.Bins {
+			model, bin, chosen = append(model, keys[k]), append(bin, hb.Label), append(chosen, k == best)
+			n, act, exp = append(n, int64(hb.Customers)), append(act, hb.MeanActual), append(exp, hb.MeanExpected)
+			mae, rmse = append(mae, math.NaN()), append(rmse, math.NaN())
+		}
+		total := 0
+		for _, hb := range r.Bins {
+			total += hb.Customers
+		}
+		model, bin, chosen = append(model, keys[k]), append(bin, "all"), append(chosen, k == best)
+		n = append(n, int64(total))
+		act, exp = append(act, r.SumActual/float64(max(total, 1))), append(exp, r.SumExpected/float64(max(total, 1)))
+		mae, rmse = append(mae, r.MAE), append(rmse, r.RMSE)
+	}
+	rows := len(model)
+	start, dayCol := make([]int64, rows), make([]int64, rows)
+	for i := range start {
+		start[i] = cutoff.Unix() / 86400
+		dayCol[i] = int64(days)
+	}
+	return &frame.Frame{Cols: []*frame.Column{
+		frame.NewString("model", model, nil),
+		frame.NewString("calibration_frequency", bin, nil),
+		frame.NewInt("customers", n, nil),
+		frame.NewFloat("mean_actual", finite(act)),
+		frame.NewFloat("mean_expected", finite(exp)),
+		frame.NewFloat("mae", finite(mae)),
+		frame.NewFloat("rmse", finite(rmse)),
+		frame.NewBool("chosen", chosen, nil),
+		frame.NewDate("holdout_start", start, nil),
+		frame.NewInt("holdout_days", dayCol, nil),
+	}}
+}
+
+// tracking is the cumulative repeat-purchase tracking curve of the
+// calibration cohort (BTYD's "tracking plot"): actual repeat purchase days
+// up to each date against sum over customers of E[X(t - birth)], on a grid
+// of at most about 260 dates from the first birth to the as-of date.
+func tracking(ctx context.Context, b *batch.Batch, cal *calibration, keys []string, models []btyd.Model, cutoff time.Time) (*frame.Frame, error) {
+	span := int64(b.AsOf.Sub(cal.origin).Hours() / 24)
+	step := int64(7)
+	if span/step > 260 {
+		step = (span + 259) / 260
+	}
+	q := fmt.Sprintf(`WITH days AS (SELECT customer_id, CAST(order_ts AS DATE) AS d FROM orders GROUP BY ALL),
+	f AS (SELECT customer_id, min(d) AS first_d FROM days GROUP BY customer_id HAVING min(d) <= DATE %s)
+SELECT date_diff('day', DATE %s, d) AS day, count(*) AS n FROM days JOIN f USING (customer_id) WHERE d > first_d GROUP BY ALL ORDER BY day`,
+		engine.Quote(cutoff.Format(time.DateOnly)), engine.Quote(cal.origin.Format(time.DateOnly)))
+	f, err := b.DB.QueryFrame(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	births := map[int64]float64{}
+	for _, bd := range cal.birth {
+		births[bd]++
+	}
+	var grid []int64
+	for t := step; t <= span; t += step {
+		grid = append(grid, t)
+	}
+	if len(grid) == 0 || grid[len(grid)-1] != span {
+		grid = append(grid, span)
+	}
+	actual := make([]float64, len(grid))
+	dayCol, nCol := f.Col("day").Ints, f.Col("n").Ints
+	j := 0
+	cum := 0.0
+	for i, t := range grid {
+		for j < len(dayCol) && dayCol[j] <= t {
+			cum += float64(nCol[j])
+			j++
+		}
+		actual[i] = cum
+	}
+	var model []string
+	var date []int64
+	var exp, act []float64
+	var holdoutFlag []bool
+	originDay := cal.origin.Unix() / 86400
+	cutDay := cutoff.Unix()/86400 - originDay
+	for k, m := range models {
+		// E[X(d)] depends only on the whole number of days d since birth:
+		// compute it once per d.
+		ex := make([]float64, span+1)
+		for d := int64(1); d <= span; d++ {
+			ex[d] = m.ExpectedPurchases(float64(d) / b.Cfg.UnitDays())
+		}
+		for i, t := range grid {
+			e := 0.0
+			for bd, cnt := range births {
+				if bd < t {
+					e += cnt * ex[t-bd]
+				}
+			}
+			model = append(model, keys[k])
+			date = append(date, originDay+t)
+			exp, act = append(exp, e), append(act, actual[i])
+			holdoutFlag = append(holdoutFlag, t > cutDay)
+		}
+	}
+	return &frame.Frame{Cols: []*frame.Column{
+		frame.NewString("model", model, nil),
+		frame.NewDate("date", date, nil),
+		frame.NewFloat("expected_cumulative", finite(exp)),
+		frame.NewFloat("actual_cumulative", act),
+		frame.NewBool("in_holdout", holdoutFlag, nil),
+	}}, nil
+}
