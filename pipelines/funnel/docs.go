@@ -5,7 +5,9 @@ import (
 	"github.com/crmbatch/crmbatch/pipelines/config"
 )
 
-func col(name, typ, doc string) batch.ColumnDoc { return batch.ColumnDoc{Name: name, Type: typ, Doc: doc} }
+func col(name, typ, doc string) batch.ColumnDoc {
+	return batch.ColumnDoc{Name: name, Type: typ, Doc: doc}
+}
 
 // Tables documents the tables the stage publishes (see the package
 // documentation for the definitions).

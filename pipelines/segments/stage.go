@@ -61,7 +61,9 @@ func run(ctx context.Context, b *batch.Batch) error {
 FROM (VALUES `+strings.Join(sizes, ", ")+`) v(segment, channel, expression, matched, exported, left_out_no_consent) WHERE segment IS NOT NULL ORDER BY segment`)
 }
 
-func col(name, typ, doc string) batch.ColumnDoc { return batch.ColumnDoc{Name: name, Type: typ, Doc: doc} }
+func col(name, typ, doc string) batch.ColumnDoc {
+	return batch.ColumnDoc{Name: name, Type: typ, Doc: doc}
+}
 
 // Tables documents the tables the stage publishes.
 func Tables(cfg *config.Config) []batch.TableDoc {
