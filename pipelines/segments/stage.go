@@ -57,7 +57,7 @@ func run(ctx context.Context, b *batch.Batch) error {
 	if err := b.Out.CopyQuery(ctx, b.DB, "segments", "SELECT * FROM ("+strings.Join(members, " UNION ALL ")+") ORDER BY segment, customer_id"); err != nil {
 		return err
 	}
-	return b.Out.CopyQuery(ctx, b.DB, "segment_sizes", `SELECT segment, channel, expression, matched::BIGINT AS matched, exported::BIGINT AS exported, left_out_no_consent::BIGINT AS left_out_no_consent
+	return b.Out.CopyQuery(ctx, b.DB, "segment_sizes", `SELECT segment::VARCHAR AS segment, channel::VARCHAR AS channel, expression::VARCHAR AS expression, matched::BIGINT AS matched, exported::BIGINT AS exported, left_out_no_consent::BIGINT AS left_out_no_consent
 FROM (VALUES `+strings.Join(sizes, ", ")+`) v(segment, channel, expression, matched, exported, left_out_no_consent) WHERE segment IS NOT NULL ORDER BY segment`)
 }
 
