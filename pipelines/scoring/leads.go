@@ -33,11 +33,14 @@ func Leads(ctx context.Context, b *batch.Batch) error {
 		return batch.Skip("no leads table")
 	}
 	var raw []string
+	var rawSQL string
 	if len(cfg.ExtraCategorical)+len(cfg.ExtraNumeric) > 0 {
 		var err error
-		raw, err = b.DB.Strings(ctx, "SELECT column_name FROM duckdb_columns() WHERE table_name = 'raw_leads'")
-		if err != nil {
+		if rawSQL, err = leadSourceSQL(b.Cfg); err != nil {
 			return err
+		}
+		if raw, err = b.DB.Strings(ctx, "SELECT column_name FROM (DESCRIBE SELECT * FROM "+rawSQL+")"); err != nil {
+			return fmt.Errorf("leads: reading the extra columns: %w", err)
 		}
 		for _, name := range append(append([]string{}, cfg.ExtraCategorical...), cfg.ExtraNumeric...) {
 			if !slices.Contains(raw, name) {
@@ -45,7 +48,7 @@ func Leads(ctx context.Context, b *batch.Batch) error {
 			}
 		}
 	}
-	f, err := b.DB.QueryFrame(ctx, leadsSQL(b, cfg, raw))
+	f, err := b.DB.QueryFrame(ctx, leadsSQL(b, cfg, raw, rawSQL))
 	if err != nil {
 		return fmt.Errorf("leads: %w", err)
 	}
@@ -143,7 +146,7 @@ func Leads(ctx context.Context, b *batch.Batch) error {
 // the window) and _converted (converted within the window, or at all for
 // unlabelled leads). Extra source columns come from the raw rows, joined by
 // lead_id.
-func leadsSQL(b *batch.Batch, cfg *config.Leads, raw []string) string {
+func leadsSQL(b *batch.Batch, cfg *config.Leads, raw []string, rawSQL string) string {
 	asOf := "TIMESTAMP " + engine.Quote(b.AsOf.Format(time.DateOnly))
 	cols := []string{"l.lead_id",
 		fmt.Sprintf("CAST(l.created_ts <= %s - INTERVAL %d DAY AS DOUBLE) AS _labelled", asOf, cfg.WindowDays),
@@ -178,9 +181,52 @@ func leadsSQL(b *batch.Batch, cfg *config.Leads, raw []string) string {
 			extra = append(extra, fmt.Sprintf("any_value(TRY_CAST(%[1]s AS DOUBLE)) AS %[1]s", engine.Ident(name)))
 			cols = append(cols, "x."+engine.Ident(name))
 		}
-		join = fmt.Sprintf("LEFT JOIN (SELECT CAST(%s AS VARCHAR) AS _key, %s FROM raw_leads GROUP BY 1) x ON x._key = l.lead_id", key, strings.Join(extra, ", "))
+		join = fmt.Sprintf("LEFT JOIN (SELECT CAST(%s AS VARCHAR) AS _key, %s FROM %s GROUP BY 1) x ON x._key = l.lead_id", key, strings.Join(extra, ", "), rawSQL)
 	}
 	return fmt.Sprintf("SELECT %s FROM leads l %s ORDER BY l.lead_id", strings.Join(cols, ",\n\t"), join)
+}
+
+// leadSourceSQL returns a table function reading the configured leads
+// files as they are (CSV as text), for the extra feature columns that the
+// input contract does not carry. It reads UTF-8 CSV, Parquet and JSON.
+func leadSourceSQL(cfg *config.Config) (string, error) {
+	src := cfg.Sources["leads"]
+	if src == nil || len(src.Files) == 0 {
+		return "", fmt.Errorf("leads.extra_categorical: sources.leads has no files")
+	}
+	if e := strings.ToLower(src.Encoding); e != "" && e != "utf-8" && e != "utf8" {
+		return "", fmt.Errorf("leads.extra_categorical: sources.leads is %s; extra columns need a UTF-8 source", src.Encoding)
+	}
+	var files []string
+	for _, f := range src.Files {
+		files = append(files, engine.Quote(cfg.Resolve(f)))
+	}
+	list := "[" + strings.Join(files, ", ") + "]"
+	format := src.Format
+	if format == "" {
+		switch name := strings.ToLower(src.Files[0]); {
+		case strings.HasSuffix(name, ".parquet"):
+			format = "parquet"
+		case strings.HasSuffix(name, ".json"), strings.HasSuffix(name, ".jsonl"), strings.HasSuffix(name, ".ndjson"):
+			format = "json"
+		default:
+			format = "csv"
+		}
+	}
+	switch format {
+	case "parquet":
+		return "read_parquet(" + list + ")", nil
+	case "json":
+		return "read_json_auto(" + list + ")", nil
+	}
+	opts := []string{"all_varchar=true", fmt.Sprintf("header=%v", src.HasHeader())}
+	if src.Delimiter != "" {
+		opts = append(opts, "delim="+engine.Quote(src.Delimiter))
+	}
+	if src.Quote != "" {
+		opts = append(opts, "quote="+engine.Quote(src.Quote))
+	}
+	return "read_csv(" + list + ", " + strings.Join(opts, ", ") + ")", nil
 }
 
 // leadColumns returns every candidate feature (excluded ones too) as model
