@@ -25,6 +25,7 @@ func Columns(cfg *config.Config) []batch.ColumnDoc {
 		{Name: "customer_lifetime_value", Type: "DOUBLE", Doc: "discounted, margin-adjusted value of the expected purchases over clv.horizon_months calendar months"},
 		{Name: "expected_next_purchase_date", Type: "DATE", Doc: "as-of date + expected time to the next purchase if alive, (alpha+T)/(r+x) units"},
 		{Name: "clv_model", Type: "VARCHAR", Doc: "BG/NBD or Pareto/NBD: the model that scored the customer"},
+		{Name: "subscription_residual_value", Type: "DOUBLE", Doc: "sum over active subscriptions of recurring_revenue x DERL (sBG, Fader & Hardie 2010), discounted per period (with subscriptions)"},
 	}
 }
 
@@ -54,6 +55,27 @@ func Tables(cfg *config.Config) []batch.TableDoc {
 			{Name: "chosen", Type: "BOOLEAN", Doc: "the model published in the customer table"},
 			{Name: "holdout_start", Type: "DATE", Doc: "the calibration cutoff"},
 			{Name: "holdout_days", Type: "BIGINT", Doc: ""},
+		}},
+		{Name: "subscription_cohorts", Writer: "parquet-go", Doc: "shifted-beta-geometric fits per cohort: all subscribers, each plan, each start quarter (monthly periods) or year (with subscriptions; cohorts of at least 100)", Columns: []batch.ColumnDoc{
+			{Name: "cohort_type", Type: "VARCHAR", Doc: "all, plan or start"},
+			{Name: "cohort", Type: "VARCHAR", Doc: ""},
+			{Name: "subscribers", Type: "BIGINT", Doc: ""},
+			{Name: "active", Type: "BIGINT", Doc: "still active at the as-of date (censored)"},
+			{Name: "alpha", Type: "DOUBLE", Doc: "sBG alpha"},
+			{Name: "beta", Type: "DOUBLE", Doc: "sBG beta"},
+			{Name: "alpha_se", Type: "DOUBLE", Doc: ""},
+			{Name: "beta_se", Type: "DOUBLE", Doc: ""},
+			{Name: "log_likelihood", Type: "DOUBLE", Doc: ""},
+			{Name: "converged", Type: "BOOLEAN", Doc: ""},
+			{Name: "status", Type: "VARCHAR", Doc: ""},
+		}},
+		{Name: "subscription_retention", Writer: "parquet-go", Doc: "observed (Kaplan-Meier) and fitted sBG survival by renewal period, projected 12 periods past the data", Columns: []batch.ColumnDoc{
+			{Name: "cohort_type", Type: "VARCHAR", Doc: ""},
+			{Name: "cohort", Type: "VARCHAR", Doc: ""},
+			{Name: "period", Type: "BIGINT", Doc: "renewal opportunities passed"},
+			{Name: "observed_survival", Type: "DOUBLE", Doc: "share still active (null past the data)"},
+			{Name: "fitted_survival", Type: "DOUBLE", Doc: "S(t) under the fitted sBG"},
+			{Name: "retention_rate", Type: "DOUBLE", Doc: "r(t) = S(t)/S(t-1) under the fitted sBG"},
 		}},
 		{Name: "clv_tracking", Writer: "parquet-go", Doc: "cumulative repeat purchases of the calibration cohort, actual vs expected (BTYD tracking plot)", Columns: []batch.ColumnDoc{
 			{Name: "model", Type: "VARCHAR", Doc: ""},

@@ -121,6 +121,9 @@ type CLV struct {
 	// HoldoutDays is the holdout window of the nightly evaluation; default
 	// 90 days, 0 disables it.
 	HoldoutDays *int `yaml:"holdout_days"`
+	// SubscriptionPeriod is the renewal period of subscriptions for the
+	// shifted-beta-geometric model: "month" (default) or "year".
+	SubscriptionPeriod string `yaml:"subscription_period"`
 }
 
 // Load reads and validates the configuration file at path.

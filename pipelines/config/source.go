@@ -177,6 +177,13 @@ func (c *CLV) validate() []string {
 			errs = append(errs, fmt.Sprintf("clv.models: %q is not bgnbd or paretonbd", m))
 		}
 	}
+	switch c.SubscriptionPeriod {
+	case "":
+		c.SubscriptionPeriod = "month"
+	case "month", "year":
+	default:
+		errs = append(errs, fmt.Sprintf("clv.subscription_period: %q is not month or year", c.SubscriptionPeriod))
+	}
 	if c.HoldoutDays == nil {
 		v := 90
 		c.HoldoutDays = &v
