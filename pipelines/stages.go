@@ -17,6 +17,7 @@ import (
 // manifest.
 var ModelStages = []batch.Stage{
 	clv.Stage,
+	clv.SubscriptionStage,
 	scoring.ChurnStage,
 	scoring.LeadsStage,
 	scoring.OpportunitiesStage,
