@@ -79,6 +79,7 @@ Commands:
   demo       generate a small data set, run the batch on it, say where the outputs are
   gen        write a synthetic CRM data set with its true parameters
   schema     list the published tables and their columns
+  bench      time the whole nightly run on generated data, stage by stage
   explain    print one customer's churn risk or one lead's score with its reasons
   segment    list, preview or export the marketer segments of the latest run
   version    print the version
@@ -105,6 +106,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.genCmd(ctx, rest)
 	case "explain":
 		return m.explainCmd(ctx, rest)
+	case "bench":
+		return m.benchCmd(ctx, rest)
 	case "schema":
 		return m.schemaCmd(rest)
 	case "segment":
