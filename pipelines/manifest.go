@@ -22,6 +22,16 @@ type Manifest struct {
 	Outputs      []Output          `json:"outputs"`
 	Stages       []StageRecord     `json:"stages"`
 	Warnings     []string          `json:"warnings,omitempty"`
+
+	// RejectSamples holds up to three quarantined rows per table and rule,
+	// for the command line; the full list is the rejects output.
+	RejectSamples []RejectSample `json:"-"`
+}
+
+// RejectSample is one quarantined row, as the rejects output has it.
+type RejectSample struct {
+	Table, File, Column, Rule, Reason string
+	Line                              int64
 }
 
 // StageRecord is one stage's timing and outcome. A skipped stage says why.

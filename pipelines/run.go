@@ -27,6 +27,9 @@ type Options struct {
 	AsOf time.Time
 	// ValidateOnly loads and checks the inputs and publishes nothing.
 	ValidateOnly bool
+	// RejectsCSV, when set, receives every quarantined row as CSV (the
+	// rejects output's columns), also when nothing is published.
+	RejectsCSV string
 	// Log receives progress; nil discards it.
 	Log *slog.Logger
 	// Progress, when set, is told the name of each stage as it starts.
@@ -72,7 +75,7 @@ func Run(ctx context.Context, o Options) (*Manifest, error) {
 	m := &Manifest{Tool: "crmbatch", Version: Version, AsOf: asOf.Format(time.DateOnly), StartedAt: time.Now().UTC(),
 		ConfigPath: cfg.Path, ConfigSHA256: hex.EncodeToString(sum[:]),
 		Versions: map[string]string{"crmbatch": Version, "go": runtime.Version()}}
-	b := &runState{Batch: &batch.Batch{Cfg: cfg, AsOf: asOf, Log: log}, Manifest: m}
+	b := &runState{Batch: &batch.Batch{Cfg: cfg, AsOf: asOf, Log: log}, Manifest: m, rejectsCSV: o.RejectsCSV}
 	root := cfg.OutputRoot()
 	if !o.ValidateOnly {
 		pub, err := NewPublisher(root, asOf)
@@ -144,8 +147,9 @@ type runState struct {
 	*batch.Batch
 	Ingest   *Ingest
 	Pub      *Publisher
-	Manifest *Manifest
-	workDir  string
+	Manifest   *Manifest
+	workDir    string
+	rejectsCSV string
 }
 
 type runStage struct {
@@ -168,6 +172,9 @@ func ingestStage(ctx context.Context, b *runState) error {
 	}
 	b.Ingest = in
 	b.Manifest.Inputs = in.Tables
+	if err := sampleRejects(ctx, b); err != nil {
+		return err
+	}
 	b.Accepted = map[string]int64{}
 	for _, t := range in.Tables {
 		b.Accepted[t.Table] = t.Accepted
@@ -182,6 +189,29 @@ func ingestStage(ctx context.Context, b *runState) error {
 	}
 	if !in.Has("orders") {
 		return &InputError{Err: fmt.Errorf("orders: no row was accepted (%d read); see the rejects", in.Table("orders").Read)}
+	}
+	return nil
+}
+
+// sampleRejects keeps a few quarantined rows per table and rule for the
+// command line, and writes all of them to RejectsCSV when asked.
+func sampleRejects(ctx context.Context, b *runState) error {
+	if b.rejectsCSV != "" {
+		q := fmt.Sprintf("COPY (SELECT * FROM rejects ORDER BY table_name, source_file, line) TO %s (HEADER, DELIMITER ',')", engine.Quote(b.rejectsCSV))
+		if err := b.DB.Exec(ctx, q); err != nil {
+			return &InputError{Err: fmt.Errorf("writing the rejects to %s: %w", b.rejectsCSV, err)}
+		}
+	}
+	f, err := b.DB.QueryFrame(ctx, `SELECT table_name, source_file, coalesce(line, 0) AS line, coalesce(column_name, '') AS column_name, rule, coalesce(reason, '') AS reason
+		FROM rejects QUALIFY row_number() OVER (PARTITION BY table_name, rule ORDER BY source_file, line) <= 3
+		ORDER BY table_name, rule, source_file, line`)
+	if err != nil {
+		return err
+	}
+	for i := 0; i < f.Len(); i++ {
+		b.Manifest.RejectSamples = append(b.Manifest.RejectSamples, RejectSample{
+			Table: f.Col("table_name").Strings[i], File: f.Col("source_file").Strings[i], Line: f.Col("line").Ints[i],
+			Column: f.Col("column_name").Strings[i], Rule: f.Col("rule").Strings[i], Reason: f.Col("reason").Strings[i]})
 	}
 	return nil
 }

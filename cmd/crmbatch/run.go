@@ -36,6 +36,7 @@ type runFlags struct {
 	logFormat string
 	quiet     bool
 	cpuProf   string
+	rejects   string
 }
 
 func (f *runFlags) register(fs *flag.FlagSet) {
@@ -45,6 +46,7 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 	fs.BoolVar(&f.quiet, "quiet", false, "log warnings and errors only")
 	fs.StringVar(&f.cpuProf, "cpuprofile", "", "write a Go CPU profile of the run to this file")
+	fs.StringVar(&f.rejects, "rejects", "", "also write every quarantined row to this CSV file")
 }
 
 func (f *runFlags) logger(w *os.File) (*slog.Logger, error) {
@@ -126,7 +128,7 @@ func (m *Main) execute(ctx context.Context, cfg *config.Config, asOf time.Time, 
 		defer pprof.StopCPUProfile()
 	}
 	prog := newProgress(m.Stderr)
-	man, err := pipelines.Run(ctx, pipelines.Options{Config: cfg, AsOf: asOf, ValidateOnly: validate, Log: log, Progress: prog.stage})
+	man, err := pipelines.Run(ctx, pipelines.Options{Config: cfg, AsOf: asOf, ValidateOnly: validate, RejectsCSV: f.rejects, Log: log, Progress: prog.stage})
 	prog.done()
 	if man != nil && len(man.Inputs) > 0 {
 		m.printInputs(man)
@@ -159,6 +161,16 @@ func (m *Main) printInputs(man *pipelines.Manifest) {
 			fmt.Fprintf(m.Stdout, "  (%s)", t.Derived)
 		}
 		fmt.Fprintln(m.Stdout)
+	}
+	if len(man.RejectSamples) > 0 {
+		fmt.Fprintln(m.Stdout, "\nexamples of quarantined rows (all of them: the rejects output, or -rejects FILE):")
+		for _, r := range man.RejectSamples {
+			reason := r.Reason
+			if len(reason) > 110 {
+				reason = reason[:110] + "..."
+			}
+			fmt.Fprintf(m.Stdout, "  %s %s:%d [%s] %s\n", r.Table, filepath.Base(r.File), r.Line, r.Rule, reason)
+		}
 	}
 	for _, w := range man.Warnings {
 		if !strings.Contains(w, "quarantined") {
