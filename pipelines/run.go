@@ -145,8 +145,8 @@ func Run(ctx context.Context, o Options) (*Manifest, error) {
 // runState is the orchestrator's own state around the shared Batch.
 type runState struct {
 	*batch.Batch
-	Ingest   *Ingest
-	Pub      *Publisher
+	Ingest     *Ingest
+	Pub        *Publisher
 	Manifest   *Manifest
 	workDir    string
 	rejectsCSV string
