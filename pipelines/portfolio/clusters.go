@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/crmbatch/crmbatch/engine"
 	"github.com/crmbatch/crmbatch/engine/frame"
@@ -52,6 +53,7 @@ func Clusters(ctx context.Context, b *batch.Batch) error {
 	z, _ := cluster.Standardize(trans, d)
 	kmax := min(cfg.KMax, n/2)
 	set := &cluster.Settings{Src: rand.NewPCG(cfg.Seed, 0x636c7573), Restarts: cfg.Restarts, SampleSize: cfg.SampleSize}
+	start := time.Now()
 	choice, err := cluster.ChooseK(z, d, cfg.KMin, max(kmax, cfg.KMin), set)
 	if err != nil {
 		return fmt.Errorf("clusters: %w", err)
@@ -64,7 +66,7 @@ func Clusters(ctx context.Context, b *batch.Batch) error {
 			sil = choice.Silhouettes[i]
 		}
 	}
-	b.Log.Info("clusters", "k", choice.K, "silhouette", sil, "features", len(names), "customers", n)
+	b.Log.Info("clusters", "k", choice.K, "silhouette", sil, "features", len(names), "customers", n, "kmeans_seconds", time.Since(start).Seconds())
 
 	pos := make(map[string]int, n)
 	for i, id := range f.Col("customer_id").Strings {

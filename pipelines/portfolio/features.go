@@ -21,9 +21,10 @@ import (
 //	lines_per_order           order lines / orders
 //	return_rate               return lines / order lines
 //	channel_share_<channel>   share of the customer's order lines in each sales
-//	                          channel (the 12 most common channels)
+//	                          channel (the 12 most common channels), smoothed
+//	                          towards the overall mix (see smoothing)
 //	category_share_<category> share of order lines in each product category
-//	                          (the 20 most common categories)
+//	                          (the 20 most common categories), smoothed
 //	support_tickets_per_year, complaints_per_year, web_visits_per_year
 //	                          lifetime interaction counts / tenure in years
 //	                          (with interactions)
@@ -33,6 +34,11 @@ import (
 const (
 	maxChannels   = 12
 	maxCategories = 20
+	// smoothing is the number of pseudo-lines with the overall mix added to
+	// every customer's channel and category counts (additive smoothing), so
+	// that a customer with one or two lines is not pushed to shares of 0 or
+	// 1 and the clusters are not split by sheer sampling noise.
+	smoothing = 3.0
 )
 
 var nonWord = regexp.MustCompile(`[^a-z0-9]+`)
@@ -64,22 +70,30 @@ func buildFeatures(ctx context.Context, b *batch.Batch) ([]string, error) {
 		if dim.col == "category" {
 			limit = maxCategories
 		}
-		vals, err := b.DB.Strings(ctx, fmt.Sprintf("SELECT %[1]s FROM orders WHERE %[1]s IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT %d", dim.col, limit))
+		mix, err := b.DB.QueryFrame(ctx, fmt.Sprintf("SELECT %[1]s AS v, count(*) / sum(count(*)) OVER () AS p FROM orders GROUP BY 1 ORDER BY count(*) DESC, 1", dim.col))
 		if err != nil {
 			return nil, err
+		}
+		var vals []string
+		var prior []float64
+		for i := 0; i < mix.Len() && len(vals) < limit; i++ {
+			if !mix.Col("v").IsNull(i) {
+				vals, prior = append(vals, mix.Col("v").Strings[i]), append(prior, mix.Col("p").Floats[i])
+			}
 		}
 		if len(vals) < 2 {
 			continue
 		}
 		var agg []string
 		seen := map[string]bool{}
-		for _, v := range vals {
+		for k, v := range vals {
 			name := dim.prefix + featureName(v)
 			for seen[name] {
 				name += "_"
 			}
 			seen[name] = true
-			agg = append(agg, fmt.Sprintf("count(*) FILTER (WHERE %s = %s) / count(*) AS %s", dim.col, engine.Quote(v), engine.Ident(name)))
+			agg = append(agg, fmt.Sprintf("(count(*) FILTER (WHERE %s = %s) + %g) / (count(*) + %g) AS %s",
+				dim.col, engine.Quote(v), smoothing*prior[k], smoothing, engine.Ident(name)))
 			cols = append(cols, engine.Ident(name))
 		}
 		alias := dim.col + "_mix"
