@@ -3,6 +3,8 @@ package scoring_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
@@ -42,7 +44,7 @@ func benchStages(b *testing.B, customers int) {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	in, err := pipelines.Load(ctx, db, cfg, asOf, dir, nil)
+	in, err := pipelines.Load(ctx, db, cfg, asOf, dir, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		b.Fatal(err)
 	}
