@@ -22,6 +22,9 @@ type Manifest struct {
 	Outputs      []Output          `json:"outputs"`
 	Stages       []StageRecord     `json:"stages"`
 	Warnings     []string          `json:"warnings,omitempty"`
+	// Alerts are monitoring thresholds the run crossed; the command exits
+	// with code 4 when there are any.
+	Alerts []string `json:"alerts,omitempty"`
 
 	// RejectSamples holds up to three quarantined rows per table and rule,
 	// for the command line; the full list is the rejects output.

@@ -141,6 +141,30 @@ func (p *Publisher) CopyQuery(ctx context.Context, db *engine.DB, table, query s
 	return nil
 }
 
+// Staged returns the staged Parquet file of table, or "" if none.
+func (p *Publisher) Staged(table string) string {
+	for _, o := range p.outputs {
+		if o.Table == table {
+			return filepath.Join(p.staging, filepath.FromSlash(o.Path))
+		}
+	}
+	return ""
+}
+
+// WriteFile stages a non-table file as <dir>/as_of=<date>/<name>.
+func (p *Publisher) WriteFile(dir, name string, data []byte) error {
+	d := filepath.Join(p.staging, p.partition(dir))
+	if err := os.MkdirAll(d, 0o755); err != nil {
+		return err
+	}
+	path := filepath.Join(d, name)
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		return err
+	}
+	p.outputs = append(p.outputs, Output{Table: dir, Path: filepath.ToSlash(filepath.Join(p.partition(dir), name)), Bytes: int64(len(data))})
+	return nil
+}
+
 // Outputs lists what has been staged so far.
 func (p *Publisher) Outputs() []Output { return p.outputs }
 

@@ -114,7 +114,10 @@ func Run(ctx context.Context, o Options) (*Manifest, error) {
 		}
 		stages = append(stages, runStage{"publish", publishStage})
 	}
-	defer func() { m.Warnings = append(m.Warnings, b.Warnings()...) }()
+	defer func() {
+		m.Warnings = append(m.Warnings, b.Warnings()...)
+		m.Alerts = append(m.Alerts, b.Alerts()...)
+	}()
 	for _, st := range stages {
 		if o.Progress != nil {
 			o.Progress(st.name)
@@ -238,8 +241,10 @@ func publishStage(ctx context.Context, b *runState) error {
 	m.Status = "ok"
 	m.Stages = append(m.Stages, StageRecord{Name: "publish", Status: "ok"})
 	m.Warnings = append(m.Warnings, b.Warnings()...)
+	m.Alerts = append(m.Alerts, b.Alerts()...)
 	err := b.Pub.Commit(m)
 	m.Warnings = m.Warnings[:len(m.Warnings)-len(b.Warnings())]
+	m.Alerts = m.Alerts[:len(m.Alerts)-len(b.Alerts())]
 	m.Stages = m.Stages[:len(m.Stages)-1]
 	return err
 }

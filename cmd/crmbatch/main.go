@@ -4,7 +4,9 @@
 // and the models, and publishes Parquet for BI tools and marketers.
 //
 // Exit codes: 0 ok; 1 internal error; 2 bad usage, configuration or input
-// contract; 3 rejected rows over max_reject_share (nothing published).
+// contract; 3 rejected rows over max_reject_share (nothing published); 4
+// published, but monitoring thresholds were crossed (see the manifest's
+// alerts).
 package main
 
 import (
@@ -26,6 +28,7 @@ const (
 	ExitInternal = 1
 	ExitUsage    = 2
 	ExitRejects  = 3
+	ExitAlerts   = 4
 )
 
 func main() {
@@ -46,6 +49,9 @@ type Main struct {
 	Stderr io.Writer
 }
 
+// errAlerts marks a run that published but crossed monitoring thresholds.
+var errAlerts = errors.New("the run published, but monitoring thresholds were crossed (see alerts above and in the manifest)")
+
 // UsageError is a mistake on the command line.
 type UsageError struct{ Msg string }
 
@@ -62,6 +68,8 @@ func ExitCode(err error) int {
 		return ExitOK
 	case errors.As(err, &re):
 		return ExitRejects
+	case errors.Is(err, errAlerts):
+		return ExitAlerts
 	case errors.As(err, &ue), errors.As(err, &ie), errors.As(err, &le), isConfigError(err):
 		return ExitUsage
 	}
@@ -85,7 +93,8 @@ Commands:
   version    print the version
 
 Run "crmbatch <command> -h" for a command's flags.
-Exit codes: 0 ok, 1 internal error, 2 bad usage/config/input, 3 too many rejected rows.
+Exit codes: 0 ok, 1 internal error, 2 bad usage/config/input, 3 too many rejected rows,
+4 published but monitoring thresholds crossed.
 `
 
 // Run runs the command named by args[0].

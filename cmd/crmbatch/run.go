@@ -146,6 +146,12 @@ func (m *Main) execute(ctx context.Context, cfg *config.Config, asOf time.Time, 
 		fmt.Fprintf(m.Stdout, "  %-22s %9d rows  %s\n", o.Table, o.Rows, filepath.Join(root, o.Path))
 	}
 	fmt.Fprintf(m.Stdout, "  manifest: %s\n", filepath.Join(pipelines.PartitionDir(root, "runs", man.AsOf), "manifest.json"))
+	if len(man.Alerts) > 0 {
+		for _, a := range man.Alerts {
+			fmt.Fprintln(m.Stdout, "ALERT:", a)
+		}
+		return errAlerts
+	}
 	return nil
 }
 

@@ -22,6 +22,12 @@ type Outputs interface {
 	WriteFrame(table string, f *frame.Frame) error
 	// CopyQuery stages a table built in SQL (written by DuckDB's COPY).
 	CopyQuery(ctx context.Context, db *engine.DB, table, query string) error
+	// Staged returns the staged Parquet file of a table of this run, or ""
+	// when the table has not been staged (yet).
+	Staged(table string) string
+	// WriteFile stages a file that is not a table (an HTML report, say)
+	// as <dir>/as_of=<date>/<name>.
+	WriteFile(dir, name string, data []byte) error
 }
 
 // Batch is the state one run hands from stage to stage. The canonical input
@@ -37,6 +43,7 @@ type Batch struct {
 	Customers *frame.Frame
 	Out       Outputs
 	warnings  []string
+	alerts    []string
 }
 
 // Has reports whether the input table was loaded with at least one row.
@@ -53,6 +60,20 @@ func (b *Batch) Warn(format string, a ...any) {
 
 // Warnings returns the warnings recorded so far.
 func (b *Batch) Warnings() []string { return b.warnings }
+
+// Alert records a monitoring alert: a configured threshold was crossed. The
+// run still publishes, but the manifest lists the alert and the command
+// exits with its own code (4) so that a scheduler can notify someone.
+func (b *Batch) Alert(format string, a ...any) {
+	msg := fmt.Sprintf(format, a...)
+	b.alerts = append(b.alerts, msg)
+	if b.Log != nil {
+		b.Log.Warn("alert: " + msg)
+	}
+}
+
+// Alerts returns the alerts recorded so far.
+func (b *Batch) Alerts() []string { return b.alerts }
 
 // Stage is one step of the batch. Run returns an error wrapping ErrSkipped
 // (see Skip) when its inputs are absent; the manifest records why.
