@@ -226,14 +226,16 @@ func segments(ctx context.Context, b *batch.Batch) error {
 	sum(revenue) / (SELECT nullif(sum(revenue), 0) FROM portfolio_pnl) AS revenue_share,
 	avg(clv) AS mean_clv, avg(churn_p) AS mean_churn_probability,
 	%s AS churn_rate
-FROM base GROUP BY 2`, engine.Quote(n), i, ratio("sum(gross_margin)", "sum(revenue)"),
+FROM portfolio_base GROUP BY 2`, engine.Quote(n), i, ratio("sum(gross_margin)", "sum(revenue)"),
 			ratio("count(*) FILTER (WHERE has_orders AND churned)", "count(*) FILTER (WHERE has_orders)")))
 	}
-	q := fmt.Sprintf(`WITH base AS (
+	// Materialised once: a CTE would be recomputed by every UNION branch.
+	base := fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE portfolio_base AS
 	SELECT p.*, coalesce(c.orders, 0) > 0 AS has_orders, coalesce(%s, false) AS churned, %s AS clv, %s AS churn_p, %s
-	FROM portfolio_pnl p JOIN portfolio_customers c USING (customer_id) %s
-)
-%s
-ORDER BY grouping, net_profit DESC, segment`, churned, clv, churnP, strings.Join(g, ", "), strings.Join(joins, " "), strings.Join(parts, "\nUNION ALL\n"))
+	FROM portfolio_pnl p JOIN portfolio_customers c USING (customer_id) %s`, churned, clv, churnP, strings.Join(g, ", "), strings.Join(joins, " "))
+	if err := b.DB.Exec(ctx, base); err != nil {
+		return fmt.Errorf("profitability: %w", err)
+	}
+	q := strings.Join(parts, "\nUNION ALL\n") + "\nORDER BY grouping, net_profit DESC, segment"
 	return b.Out.CopyQuery(ctx, b.DB, "segment_profitability", q)
 }
