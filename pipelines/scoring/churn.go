@@ -2,6 +2,7 @@ package scoring
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 
@@ -73,6 +74,7 @@ func Churn(ctx context.Context, b *batch.Batch) error {
 	if err != nil {
 		return err
 	}
+	m.upFirst = true // reasons say what drives the risk up first
 	mm.metric("churn", "window_days", float64(cfg.WindowDays), "cutoff "+cutoff.Format("2006-01-02"))
 	scCols, err := columns(sc, names, churnCategorical)
 	if err != nil {
@@ -137,7 +139,7 @@ func addPAlive(tr, sc, customers *frame.Frame) error {
 		}
 	}
 	bg, _, err := btyd.FitBGNBD(fx, ftx, fT, nil)
-	if err != nil {
+	if err != nil && !errors.Is(err, btyd.ErrNotConverged) {
 		return fmt.Errorf("BG/NBD at the cutoff: %w", err)
 	}
 	pa := make([]float64, len(x))

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/crmbatch/crmbatch/engine"
 )
@@ -47,7 +48,11 @@ func Explain(ctx context.Context, w io.Writer, file, kind, id string) error {
 	defer db.Close()
 	cols := ""
 	for _, c := range append(append([]string{}, ex.fields...), ex.reasons...) {
-		cols += ", CAST(" + engine.Ident(c) + " AS VARCHAR) AS " + engine.Ident(c)
+		v := engine.Ident(c)
+		if strings.Contains(c, "probability") || strings.Contains(c, "amount") {
+			v = "round(" + v + ", 4)"
+		}
+		cols += ", CAST(" + v + " AS VARCHAR) AS " + engine.Ident(c)
 	}
 	q := fmt.Sprintf("SELECT %s%s FROM read_parquet(%s) WHERE %s = $1", engine.Ident(ex.key), cols, engine.Quote(file), engine.Ident(ex.key))
 	f, err := db.QueryFrame(ctx, q, id)

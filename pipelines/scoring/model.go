@@ -21,6 +21,10 @@ type model struct {
 	enc     *logit.Encoder
 	fit     *logit.Result
 	numeric map[string]bool // raw numeric feature names
+	// upFirst lists the contributions that raise the score before those
+	// that lower it (churn: what drives the risk); otherwise reasons are
+	// ordered by absolute size.
+	upFirst bool
 }
 
 // train evaluates a model on a stratified holdout (and optionally k-fold
@@ -191,7 +195,8 @@ func imputedMeanSD(v []float64) (float64, float64) {
 }
 
 // score returns the probabilities of the rows of cols and the top three
-// reasons of each row, largest absolute contribution first.
+// reasons of each row: the largest absolute contributions first, or with
+// upFirst the largest positive ones, then the largest negative ones.
 func (m *model) score(cols []logit.Column) ([]float64, [3][]string, error) {
 	var reasons [3][]string
 	x, err := m.enc.Transform(cols)
@@ -217,11 +222,16 @@ func (m *model) reasons(raw blas64.General, i int) []string {
 	row := raw.Data[i*raw.Stride : i*raw.Stride+p]
 	ex := m.fit.Explain(row, 3)
 	all := append(append([]logit.Contribution{}, ex.Positive...), ex.Negative...)
-	sort.SliceStable(all, func(a, b int) bool { return math.Abs(all[a].Value) > math.Abs(all[b].Value) })
+	if !m.upFirst {
+		sort.SliceStable(all, func(a, b int) bool { return math.Abs(all[a].Value) > math.Abs(all[b].Value) })
+	}
 	var out []string
-	for _, c := range all[:min(3, len(all))] {
-		if math.Abs(c.Value) < 0.005 {
+	for _, c := range all {
+		if len(out) == 3 {
 			break
+		}
+		if math.Abs(c.Value) < 0.005 {
+			continue // negligible: not a reason
 		}
 		j := indexOf(m.fit.Names, c.Name)
 		out = append(out, m.reasonText(c, row[j]))
