@@ -62,6 +62,10 @@ type Config struct {
 	// Segments are named marketer segments: filter expressions over the
 	// published customer table (see segments.go).
 	Segments map[string]*Segment `yaml:"segments"`
+	// Monitoring sets the drift and quality alert thresholds (see operations.go).
+	Monitoring Monitoring `yaml:"monitoring"`
+	// Retention sets how many published runs are kept (see operations.go).
+	Retention Retention `yaml:"retention"`
 
 	// Dir is the folder relative paths are resolved against: the config
 	// file's folder, or the working directory.
@@ -218,6 +222,8 @@ func (c *Config) Validate() error {
 	errs = append(errs, c.Expansion.validate()...)
 	errs = append(errs, c.Funnel.validate()...)
 	errs = append(errs, validateSegments(c.Segments)...)
+	errs = append(errs, c.Monitoring.validate()...)
+	errs = append(errs, c.Retention.validate()...)
 	if len(errs) > 0 {
 		return errors.New(strings.Join(errs, "\n"))
 	}
