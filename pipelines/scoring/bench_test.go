@@ -44,7 +44,7 @@ func benchStages(b *testing.B, customers int) {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	in, err := pipelines.Load(ctx, db, cfg, asOf, dir, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	in, err := pipelines.Load(ctx, db, cfg, asOf, dir, true, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -161,6 +161,16 @@ func TestGeneratedScoring(t *testing.T) {
 		t.Logf("largest |z| %.2f; holdout AUC %.4f", worst, mm["leads/metric/holdout_auc"][0])
 	})
 
+	t.Run("opportunities", func(t *testing.T) {
+		// Stage is informative by construction: lost opportunities drop out
+		// after a uniformly drawn stage, so later stages win more often.
+		auc := mm["opportunities/metric/holdout_auc"][0]
+		t.Logf("opportunities holdout AUC %.4f over %g stage rows", auc, mm["opportunities/metric/rows"][0])
+		if !(auc > 0.6) {
+			t.Errorf("opportunities holdout AUC %.4f, want > 0.6", auc)
+		}
+	})
+
 	t.Run("documented types and finite values", func(t *testing.T) {
 		docs := map[string]map[string]string{}
 		for _, td := range pipelines.Schema(cfg) {
