@@ -50,7 +50,9 @@ func framefromSchema(s *arrow.Schema) (*frame.Frame, error) {
 		switch fl.Type.ID() {
 		case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64, arrow.UINT8, arrow.UINT16, arrow.UINT32, arrow.UINT64:
 			k = frame.Int64
-		case arrow.FLOAT32, arrow.FLOAT64:
+		case arrow.FLOAT32, arrow.FLOAT64, arrow.DECIMAL128:
+			// DECIMAL (sums of integers are HUGEINT, which DuckDB exports
+			// as decimal(38, 0)) arrives as float64.
 			k = frame.Float64
 		case arrow.STRING, arrow.LARGE_STRING:
 			k = frame.String
@@ -117,6 +119,11 @@ func appendRecord(f *frame.Frame, rec arrow.Record) error {
 			}
 		case *array.Float64:
 			col.Floats = append(col.Floats, a.Float64Values()...)
+		case *array.Decimal128:
+			scale := a.DataType().(*arrow.Decimal128Type).Scale
+			for i := 0; i < n; i++ {
+				col.Floats = append(col.Floats, a.Value(i).ToFloat64(scale))
+			}
 		case *array.Float32:
 			for _, v := range a.Float32Values() {
 				col.Floats = append(col.Floats, float64(v))

@@ -25,7 +25,7 @@ var flagRules = map[string]map[string]string{
 
 // account fills in the table's counts from the rejects and the accepted
 // table, per file and per rule, and drops the work tables.
-func account(ctx context.Context, db *engine.DB, t *config.Table, r *reader, tl *TableLoad) error {
+func account(ctx context.Context, db *engine.DB, t *config.Table, tl *TableLoad) error {
 	name := engine.Quote(t.Name)
 	f, err := db.QueryFrame(ctx, fmt.Sprintf(`SELECT rule, count(*) AS n FROM rejects WHERE table_name = %s GROUP BY rule ORDER BY rule`, name))
 	if err != nil {
@@ -45,13 +45,19 @@ func account(ctx context.Context, db *engine.DB, t *config.Table, r *reader, tl 
 		return err
 	}
 	tl.Read = tl.Accepted + tl.Rejected + tl.Excluded
+	pf, err := db.QueryFrame(ctx, fmt.Sprintf(`SELECT file, sum(a) AS a, sum(r) AS r FROM (
+		SELECT _file AS file, count(*) FILTER (WHERE _final_rule IS NULL) AS a, count(*) FILTER (WHERE _final_rule IS NOT NULL) AS r FROM chk_%[1]s GROUP BY ALL
+		UNION ALL SELECT source_file, 0, count(*) FROM wh_malformed WHERE table_name = %[2]s GROUP BY ALL) GROUP BY file`, t.Name, name))
+	if err != nil {
+		return err
+	}
+	per := map[string][2]int64{}
+	for i := 0; i < pf.Len(); i++ {
+		per[pf.Col("file").Strings[i]] = [2]int64{int64(pf.Col("a").Floats[i]), int64(pf.Col("r").Floats[i])}
+	}
 	for _, file := range tl.Files {
-		if file.Accepted, err = db.Int(ctx, fmt.Sprintf("SELECT count(*) FROM chk_%s WHERE _final_rule IS NULL AND _file = ?", t.Name), file.readPath); err != nil {
-			return err
-		}
-		if file.Rejected, err = db.Int(ctx, "SELECT count(*) FROM rejects WHERE table_name = ? AND source_file = ?", t.Name, file.Path); err != nil {
-			return err
-		}
+		c := per[file.Path]
+		file.Accepted, file.Rejected = c[0], c[1]
 		file.Read = file.Accepted + file.Rejected
 	}
 	tl.Flags = map[string]int64{}
@@ -64,5 +70,5 @@ func account(ctx context.Context, db *engine.DB, t *config.Table, r *reader, tl 
 			tl.Flags[flag] = n
 		}
 	}
-	return db.Exec(ctx, fmt.Sprintf("DROP TABLE IF EXISTS raw_%[1]s; DROP TABLE IF EXISTS stg_%[1]s; DROP TABLE IF EXISTS chk_%[1]s; DROP TABLE IF EXISTS bad_%[1]s", t.Name))
+	return db.Exec(ctx, fmt.Sprintf("DROP TABLE IF EXISTS chk_%s", t.Name))
 }

@@ -20,6 +20,12 @@ type InputFile struct {
 	Read     int64  `json:"rows_read"`
 	Accepted int64  `json:"rows_accepted"`
 	Rejected int64  `json:"rows_rejected"`
+	// Loaded says the file was new or changed and read by this run; files
+	// loaded before are reused from the warehouse.
+	Loaded bool `json:"loaded_this_run"`
+	// Retained marks a file no longer listed in the configuration whose
+	// rows the warehouse keeps.
+	Retained bool `json:"retained,omitempty"`
 
 	readPath string // what DuckDB reads: Path, or its UTF-8 transcoding
 }

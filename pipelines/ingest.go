@@ -24,9 +24,16 @@ type TableLoad struct {
 	// Excluded rows are dated after the as-of date: quarantined with rule
 	// after_as_of, but not errors, so they do not count against
 	// max_reject_share.
-	Excluded int64            `json:"rows_after_as_of"`
-	Rules    map[string]int64 `json:"reject_rules,omitempty"`
-	Flags    map[string]int64 `json:"flags,omitempty"`
+	Excluded int64 `json:"rows_after_as_of"`
+	// FilesLoaded were new or changed and read this run; FilesUnchanged
+	// were loaded by an earlier run and reused from the warehouse.
+	FilesLoaded    int `json:"files_loaded"`
+	FilesUnchanged int `json:"files_unchanged"`
+	// Late rows came in this run (new or changed files) but are dated on or
+	// before the as-of date of the previous run.
+	Late  int64            `json:"rows_late,omitempty"`
+	Rules map[string]int64 `json:"reject_rules,omitempty"`
+	Flags map[string]int64 `json:"flags,omitempty"`
 }
 
 // RejectShare is the share of read rows rejected as errors.
@@ -41,6 +48,7 @@ func (t *TableLoad) RejectShare() float64 {
 // database under their contract names, and the quarantined rows in rejects.
 type Ingest struct {
 	Tables []*TableLoad
+	late   map[string]int64
 }
 
 // Table returns the load of the named table, or nil when it was not loaded.
@@ -66,11 +74,14 @@ const rejectsDDL = `CREATE OR REPLACE TEMP TABLE rejects (
 // Load reads every configured source into its canonical table, checking each
 // row and quarantining the ones that fail into the rejects table. workDir
 // holds transcoded copies of non-UTF-8 files.
-func Load(ctx context.Context, db *engine.DB, cfg *config.Config, asOf time.Time, workDir string, log *slog.Logger) (*Ingest, error) {
-	if err := db.Exec(ctx, rejectsDDL); err != nil {
+//
+// Tables are loaded through the warehouse (see warehouse.go): only files that
+// are new or changed since an earlier run are read, unless full is set.
+func Load(ctx context.Context, db *engine.DB, cfg *config.Config, asOf time.Time, workDir string, full bool, log *slog.Logger) (*Ingest, error) {
+	if err := db.Exec(ctx, rejectsDDL+";"+warehouseDDL); err != nil {
 		return nil, err
 	}
-	in := &Ingest{}
+	in := &Ingest{late: map[string]int64{}}
 	for i := range config.Contract {
 		t := &config.Contract[i]
 		src := cfg.Sources[t.Name]
@@ -81,12 +92,13 @@ func Load(ctx context.Context, db *engine.DB, cfg *config.Config, asOf time.Time
 			continue
 		}
 		start := time.Now()
-		tl, err := loadTable(ctx, db, cfg, t, src, asOf, workDir, in)
+		tl, err := loadTable(ctx, db, cfg, t, src, asOf, workDir, in, full)
 		if err != nil {
 			return nil, err
 		}
 		in.Tables = append(in.Tables, tl)
-		log.Info("loaded", "table", t.Name, "read", tl.Read, "accepted", tl.Accepted, "rejected", tl.Rejected, "after_as_of", tl.Excluded, "seconds", time.Since(start).Seconds())
+		log.Info("loaded", "table", t.Name, "read", tl.Read, "accepted", tl.Accepted, "rejected", tl.Rejected, "after_as_of", tl.Excluded,
+			"files_loaded", tl.FilesLoaded, "files_unchanged", tl.FilesUnchanged, "late_rows", tl.Late, "seconds", time.Since(start).Seconds())
 		if t.Name == "orders" && cfg.Sources["customers"] == nil {
 			tl, err := deriveCustomers(ctx, db)
 			if err != nil {
@@ -121,43 +133,88 @@ func deriveCustomers(ctx context.Context, db *engine.DB) (*TableLoad, error) {
 	return &TableLoad{Table: "customers", Derived: "from orders (no customers source configured)", Read: n, Accepted: n}, nil
 }
 
-func loadTable(ctx context.Context, db *engine.DB, cfg *config.Config, t *config.Table, src *config.Source, asOf time.Time, workDir string, in *Ingest) (*TableLoad, error) {
+func loadTable(ctx context.Context, db *engine.DB, cfg *config.Config, t *config.Table, src *config.Source, asOf time.Time, workDir string, in *Ingest, full bool) (*TableLoad, error) {
 	files, err := expandFiles(cfg, t.Name, src)
 	if err != nil {
 		return nil, err
 	}
-	sums := make(chan error, 1)
-	go func() { sums <- checksum(files) }()
-	dec, err := decoderFor(src.EncodingName())
-	if err != nil {
-		return nil, fmt.Errorf("sources.%s.encoding: %w", t.Name, err)
-	}
-	if dec != nil {
-		for _, f := range files {
-			if f.readPath, err = transcode(f.Path, workDir, dec); err != nil {
-				return nil, fmt.Errorf("sources.%s: %w", t.Name, err)
-			}
-		}
-	}
-	r := &reader{db: db, table: t, src: src, files: files}
-	if err := r.discover(ctx); err != nil {
-		return nil, err
-	}
-	if err := r.mapColumns(); err != nil {
-		return nil, err
-	}
-	if err := r.readRaw(ctx); err != nil {
-		return nil, err
-	}
-	if err := r.stage(ctx); err != nil {
-		return nil, err
-	}
-	tl := &TableLoad{Table: t.Name, Files: files, Mapping: r.mappingDoc()}
-	if err := check(ctx, db, t, r, asOf, in, tl); err != nil {
-		return nil, err
-	}
-	if err := <-sums; err != nil {
+	if err := checksum(files); err != nil {
 		return nil, fmt.Errorf("sources.%s: %w", t.Name, err)
 	}
+	st, err := loadState(ctx, db, t.Name)
+	if err != nil {
+		return nil, err
+	}
+	hash := settingsHash(t, src)
+	load, rebuild := st.plan(files, hash, full)
+	if len(load) > 0 {
+		dec, err := decoderFor(src.EncodingName())
+		if err != nil {
+			return nil, fmt.Errorf("sources.%s.encoding: %w", t.Name, err)
+		}
+		if dec != nil {
+			for _, f := range load {
+				if f.readPath, err = transcode(f.Path, workDir, dec); err != nil {
+					return nil, fmt.Errorf("sources.%s: %w", t.Name, err)
+				}
+			}
+		}
+		r := &reader{db: db, table: t, src: src, files: load}
+		if err := r.discover(ctx); err != nil {
+			return nil, err
+		}
+		if err := r.mapColumns(); err != nil {
+			return nil, err
+		}
+		if err := r.readRaw(ctx); err != nil {
+			return nil, err
+		}
+		if err := r.stage(ctx); err != nil {
+			return nil, err
+		}
+		late, err := lateRows(ctx, db, t.Name)
+		if err != nil {
+			return nil, err
+		}
+		if err := merge(ctx, db, r, hash, asOf, rebuild); err != nil {
+			return nil, err
+		}
+		if st, err = loadState(ctx, db, t.Name); err != nil {
+			return nil, err
+		}
+		for _, f := range load {
+			f.Loaded = true
+		}
+		in.late[t.Name] = late
+	}
+	tl := &TableLoad{Table: t.Name, Files: files, Mapping: st.mapping, FilesLoaded: len(load), FilesUnchanged: len(files) - len(load), Late: in.late[t.Name]}
+	listed := map[string]bool{}
+	for _, f := range files {
+		listed[f.Path] = true
+	}
+	for p, f := range st.files {
+		if !listed[p] {
+			f.Retained = true
+			tl.Files = append(tl.Files, f)
+		}
+	}
+	if err := check(ctx, db, t, st, asOf, in, tl); err != nil {
+		return nil, err
+	}
 	return tl, nil
+}
+
+// lateRows counts the rows just read (stg_<table>) that are dated on or
+// before the as-of date of the last completed run: late-arriving data,
+// taken in and reported.
+func lateRows(ctx context.Context, db *engine.DB, table string) (int64, error) {
+	last, ok, err := lastAsOf(ctx, db)
+	if err != nil || !ok {
+		return 0, err
+	}
+	col := asOfColumn[table]
+	if col == "" {
+		return 0, nil
+	}
+	return db.Int(ctx, fmt.Sprintf("SELECT count(*) FROM stg_%s WHERE _rule IS NULL AND %s < DATE %s + INTERVAL 1 DAY", table, col, engine.Quote(last.Format(time.DateOnly))))
 }

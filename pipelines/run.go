@@ -27,6 +27,9 @@ type Options struct {
 	AsOf time.Time
 	// ValidateOnly loads and checks the inputs and publishes nothing.
 	ValidateOnly bool
+	// FullReload reloads every source file instead of only new or changed
+	// ones.
+	FullReload bool
 	// RejectsCSV, when set, receives every quarantined row as CSV (the
 	// rejects output's columns), also when nothing is published.
 	RejectsCSV string
@@ -75,7 +78,7 @@ func Run(ctx context.Context, o Options) (*Manifest, error) {
 	m := &Manifest{Tool: "crmbatch", Version: Version, AsOf: asOf.Format(time.DateOnly), StartedAt: time.Now().UTC(),
 		ConfigPath: cfg.Path, ConfigSHA256: hex.EncodeToString(sum[:]),
 		Versions: map[string]string{"crmbatch": Version, "go": runtime.Version()}}
-	b := &runState{Batch: &batch.Batch{Cfg: cfg, AsOf: asOf, Log: log}, Manifest: m, rejectsCSV: o.RejectsCSV}
+	b := &runState{Batch: &batch.Batch{Cfg: cfg, AsOf: asOf, Log: log}, Manifest: m, rejectsCSV: o.RejectsCSV, fullReload: o.FullReload}
 	root := cfg.OutputRoot()
 	if !o.ValidateOnly {
 		pub, err := NewPublisher(root, asOf)
@@ -153,6 +156,7 @@ type runState struct {
 	Manifest   *Manifest
 	workDir    string
 	rejectsCSV string
+	fullReload bool
 }
 
 type runStage struct {
@@ -165,7 +169,7 @@ type nilWriter struct{}
 func (nilWriter) Write(p []byte) (int, error) { return len(p), nil }
 
 func ingestStage(ctx context.Context, b *runState) error {
-	in, err := Load(ctx, b.DB, b.Cfg, b.AsOf, b.workDir, b.Log)
+	in, err := Load(ctx, b.DB, b.Cfg, b.AsOf, b.workDir, b.fullReload, b.Log)
 	if err != nil {
 		var qe *engine.QueryError
 		if errors.As(err, &qe) {
@@ -243,6 +247,9 @@ func publishStage(ctx context.Context, b *runState) error {
 	m.Warnings = append(m.Warnings, b.Warnings()...)
 	m.Alerts = append(m.Alerts, b.Alerts()...)
 	err := b.Pub.Commit(m)
+	if err == nil {
+		err = FinishRun(ctx, b.DB, b.AsOf)
+	}
 	m.Warnings = m.Warnings[:len(m.Warnings)-len(b.Warnings())]
 	m.Alerts = m.Alerts[:len(m.Alerts)-len(b.Alerts())]
 	m.Stages = m.Stages[:len(m.Stages)-1]

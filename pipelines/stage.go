@@ -116,14 +116,33 @@ func (r *reader) stage(ctx context.Context) error {
 SELECT _row, _file, _line, %[2]s,
 	nullif(concat_ws('; ', %[3]s), '') AS _reason,
 	coalesce(%[4]s) AS _column,
-	CASE WHEN %[5]s THEN 'unreadable_value' WHEN %[6]s THEN 'missing_required' WHEN %[7]s THEN 'not_finite' END AS _rule
+	CASE WHEN %[5]s THEN 'unreadable_value' WHEN %[6]s THEN 'missing_required' WHEN %[7]s THEN 'not_finite' END AS _rule,
+	CAST(NULL AS VARCHAR) AS _record
 FROM (SELECT s._row, s._file, s._line, %[9]s FROM (%[10]s) s)`,
 		t.Name, strings.Join(outer, ", "), strings.Join(append(all, "NULL"), ", "), strings.Join(append(castCol, "NULL"), ", "),
 		any(castBad), any(missing), any(nonFinite), "", strings.Join(inner, ",\n\t"), src)
 	if err := r.db.Exec(ctx, q); err != nil {
 		return fmt.Errorf("sources.%s: mapping the columns of %s failed: %w; check the expressions under sources.%s.columns", t.Name, r.paths(), err, t.Name)
 	}
-	return nil
+	// Keep the source row, as read, of the rows that failed.
+	q = fmt.Sprintf("UPDATE stg_%[1]s SET _record = %[2]s FROM raw_%[1]s w WHERE w.rowid = stg_%[1]s._row AND stg_%[1]s._rule IS NOT NULL", t.Name, r.recordSQL())
+	return r.db.Exec(ctx, q)
+}
+
+// originalPath returns SQL mapping the file DuckDB read (expr) to the
+// source file it stands for: transcoded copies are reported under the
+// name of the file the user gave.
+func (r *reader) originalPath(expr string) string {
+	var whens []string
+	for _, f := range r.files {
+		if f.readPath != f.Path {
+			whens = append(whens, fmt.Sprintf("WHEN %s THEN %s", engine.Quote(f.readPath), engine.Quote(f.Path)))
+		}
+	}
+	if len(whens) == 0 {
+		return expr
+	}
+	return fmt.Sprintf("CASE %s %s ELSE %s END", expr, strings.Join(whens, " "), expr)
 }
 
 // recordSQL renders a raw row (alias w) for the rejects output: the source
@@ -171,7 +190,7 @@ func (r *reader) source(ctx context.Context) (string, error) {
 	if len(rawCols) > 0 {
 		cols += ", " + strings.Join(rawCols, ", ")
 	}
-	numbered := fmt.Sprintf(`SELECT r.rowid AS _row, r.filename AS _file, r.rowid - o._base + 1 AS _k, %s
+	numbered := fmt.Sprintf(`SELECT r.rowid AS _row, `+r.originalPath("r.filename")+` AS _file, r.filename AS _read_file, r.rowid - o._base + 1 AS _k, %s
 	FROM raw_%s r JOIN (SELECT filename, min(rowid) AS _base FROM raw_%s GROUP BY filename) o USING (filename)`, cols, t, t)
 	if r.format() != "csv" {
 		return fmt.Sprintf("SELECT _k AS _line, * FROM (%s)", numbered), nil
@@ -193,5 +212,5 @@ GROUP BY ALL`, t, hdr, r.scanFrom)
 		return fmt.Sprintf("SELECT _k + %d AS _line, * FROM (%s)", hdr, numbered), nil
 	}
 	return fmt.Sprintf(`SELECT n._k + %d + coalesce(b.j, 0) AS _line, n.* FROM (%s) n
-	ASOF LEFT JOIN bad_%s b ON b.file_path = n._file AND n._k > b.a`, hdr, numbered, t), nil
+	ASOF LEFT JOIN bad_%s b ON b.file_path = n._read_file AND n._k > b.a`, hdr, numbered, t), nil
 }

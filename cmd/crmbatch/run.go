@@ -37,6 +37,7 @@ type runFlags struct {
 	quiet     bool
 	cpuProf   string
 	rejects   string
+	full      bool
 }
 
 func (f *runFlags) register(fs *flag.FlagSet) {
@@ -47,6 +48,7 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.quiet, "quiet", false, "log warnings and errors only")
 	fs.StringVar(&f.cpuProf, "cpuprofile", "", "write a Go CPU profile of the run to this file")
 	fs.StringVar(&f.rejects, "rejects", "", "also write every quarantined row to this CSV file")
+	fs.BoolVar(&f.full, "full-reload", false, "reload every source file instead of only new or changed ones")
 }
 
 func (f *runFlags) logger(w *os.File) (*slog.Logger, error) {
@@ -128,7 +130,7 @@ func (m *Main) execute(ctx context.Context, cfg *config.Config, asOf time.Time, 
 		defer pprof.StopCPUProfile()
 	}
 	prog := newProgress(m.Stderr)
-	man, err := pipelines.Run(ctx, pipelines.Options{Config: cfg, AsOf: asOf, ValidateOnly: validate, RejectsCSV: f.rejects, Log: log, Progress: prog.stage})
+	man, err := pipelines.Run(ctx, pipelines.Options{Config: cfg, AsOf: asOf, ValidateOnly: validate, RejectsCSV: f.rejects, FullReload: f.full, Log: log, Progress: prog.stage})
 	prog.done()
 	if man != nil && len(man.Inputs) > 0 {
 		m.printInputs(man)
@@ -159,6 +161,9 @@ func (m *Main) printInputs(man *pipelines.Manifest) {
 	fmt.Fprintf(m.Stdout, "%-14s %10s %10s %10s %10s\n", "table", "read", "accepted", "rejected", "after_as_of")
 	for _, t := range man.Inputs {
 		fmt.Fprintf(m.Stdout, "%-14s %10d %10d %10d %10d", t.Table, t.Read, t.Accepted, t.Rejected, t.Excluded)
+		if t.FilesUnchanged > 0 || t.Late > 0 {
+			fmt.Fprintf(m.Stdout, "  files: %d loaded, %d unchanged; %d late rows", t.FilesLoaded, t.FilesUnchanged, t.Late)
+		}
 		if len(t.Rules) > 0 {
 			b, _ := json.Marshal(t.Rules)
 			fmt.Fprintf(m.Stdout, "  %s", b)

@@ -1,0 +1,186 @@
+package pipelines
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/crmbatch/crmbatch/engine"
+	"github.com/crmbatch/crmbatch/pipelines/config"
+)
+
+// The warehouse is the persistent part of the DuckDB database: for every
+// canonical table, wh_<table> holds the typed rows of every source file
+// loaded so far (with the file, line and the reason a value could not be
+// read), and wh_files remembers each loaded file by path, size and SHA-256.
+// A run reads only new or changed files: a changed file's earlier rows are
+// replaced, a file seen before is never loaded twice, and files no longer
+// listed keep their rows (a nightly drop folder may hold only new files).
+// The row rules that need the whole table (duplicate keys, unknown
+// customers, the as-of date) run over the warehouse on every run.
+//
+// A change to a table's source settings (mapping, format, delimiter, ...)
+// or to crmbatch's warehouse layout reloads that table from its files.
+
+// warehouseLayout changes whenever wh_<table>'s columns change.
+const warehouseLayout = "1"
+
+const warehouseDDL = `
+CREATE TABLE IF NOT EXISTS wh_files (
+	table_name VARCHAR, path VARCHAR, bytes BIGINT, sha256 VARCHAR,
+	rows BIGINT, loaded_at TIMESTAMP, run_as_of DATE);
+CREATE TABLE IF NOT EXISTS wh_tables (
+	table_name VARCHAR, settings_hash VARCHAR, mapped VARCHAR, mapping VARCHAR, format VARCHAR);
+CREATE TABLE IF NOT EXISTS wh_malformed (
+	table_name VARCHAR, source_file VARCHAR, line BIGINT, column_name VARCHAR,
+	rule VARCHAR, reason VARCHAR, record VARCHAR);
+CREATE TABLE IF NOT EXISTS wh_runs (as_of DATE, finished_at TIMESTAMP);`
+
+// settingsHash identifies what a table's staged rows depend on besides
+// the files: the source settings and the warehouse layout.
+func settingsHash(t *config.Table, src *config.Source) string {
+	b, _ := yaml.Marshal(src)
+	var fields []string
+	for _, f := range t.Fields {
+		fields = append(fields, f.Name+" "+f.Type)
+	}
+	h := sha256.Sum256([]byte(warehouseLayout + "\n" + strings.Join(fields, ",") + "\n" + string(b)))
+	return hex.EncodeToString(h[:])
+}
+
+// tableState is what the warehouse knows of one table.
+type tableState struct {
+	hash    string
+	mapped  map[string]bool
+	mapping []string
+	format  string
+	files   map[string]*InputFile // by path
+}
+
+func loadState(ctx context.Context, db *engine.DB, table string) (*tableState, error) {
+	st := &tableState{mapped: map[string]bool{}, files: map[string]*InputFile{}}
+	f, err := db.QueryFrame(ctx, "SELECT settings_hash, mapped, mapping, format FROM wh_tables WHERE table_name = ?", table)
+	if err != nil {
+		return nil, err
+	}
+	if f.Len() > 0 {
+		st.hash, st.format = f.Col("settings_hash").Strings[0], f.Col("format").Strings[0]
+		for _, c := range strings.Split(f.Col("mapped").Strings[0], ",") {
+			if c != "" {
+				st.mapped[c] = true
+			}
+		}
+		if m := f.Col("mapping").Strings[0]; m != "" {
+			st.mapping = strings.Split(m, "\n")
+		}
+	}
+	ff, err := db.QueryFrame(ctx, "SELECT path, bytes, sha256 FROM wh_files WHERE table_name = ?", table)
+	if err != nil {
+		return nil, err
+	}
+	for i := 0; i < ff.Len(); i++ {
+		p := ff.Col("path").Strings[i]
+		st.files[p] = &InputFile{Path: p, Bytes: ff.Col("bytes").Ints[i], SHA256: ff.Col("sha256").Strings[i], readPath: p}
+	}
+	return st, nil
+}
+
+// plan returns the listed files that must be (re)loaded, and whether the
+// whole table must be rebuilt.
+func (st *tableState) plan(files []*InputFile, hash string, full bool) (load []*InputFile, rebuild bool) {
+	if full || st.hash != hash {
+		return files, true
+	}
+	for _, f := range files {
+		old, ok := st.files[f.Path]
+		if !ok || old.Bytes != f.Bytes || old.SHA256 != f.SHA256 {
+			load = append(load, f)
+		}
+	}
+	return load, false
+}
+
+// merge replaces, in one transaction, the warehouse rows of the files just
+// read (stg_<table>, and the CSV reader's malformed lines) and records the
+// files. With rebuild, every earlier row of the table goes.
+func merge(ctx context.Context, db *engine.DB, r *reader, hash string, asOf time.Time, rebuild bool) error {
+	t := r.table.Name
+	var paths []string
+	for _, f := range r.files {
+		paths = append(paths, engine.Quote(f.Path))
+	}
+	inList := "(" + strings.Join(paths, ", ") + ")"
+	var mapped []string
+	for _, f := range r.table.Fields {
+		if _, ok := r.direct[f.Name]; ok {
+			mapped = append(mapped, f.Name)
+		} else if _, ok := r.exprs[f.Name]; ok {
+			mapped = append(mapped, f.Name)
+		}
+	}
+	sort.Strings(mapped)
+	var stmts []string
+	if rebuild {
+		stmts = append(stmts,
+			fmt.Sprintf("DROP TABLE IF EXISTS wh_%s", t),
+			fmt.Sprintf("CREATE TABLE wh_%[1]s AS SELECT * EXCLUDE (_row) FROM stg_%[1]s WHERE false", t),
+			fmt.Sprintf("DELETE FROM wh_files WHERE table_name = %s", engine.Quote(t)),
+			fmt.Sprintf("DELETE FROM wh_malformed WHERE table_name = %s", engine.Quote(t)),
+		)
+	} else {
+		stmts = append(stmts,
+			fmt.Sprintf("DELETE FROM wh_%s WHERE _file IN %s", t, inList),
+			fmt.Sprintf("DELETE FROM wh_files WHERE table_name = %s AND path IN %s", engine.Quote(t), inList),
+			fmt.Sprintf("DELETE FROM wh_malformed WHERE table_name = %s AND source_file IN %s", engine.Quote(t), inList),
+		)
+	}
+	stmts = append(stmts,
+		fmt.Sprintf("INSERT INTO wh_%[1]s SELECT * EXCLUDE (_row) FROM stg_%[1]s", t),
+		fmt.Sprintf("DELETE FROM wh_tables WHERE table_name = %s", engine.Quote(t)),
+		fmt.Sprintf("INSERT INTO wh_tables VALUES (%s, %s, %s, %s, %s)", engine.Quote(t), engine.Quote(hash),
+			engine.Quote(strings.Join(mapped, ",")), engine.Quote(strings.Join(r.mappingDoc(), "\n")), engine.Quote(r.format())),
+	)
+	if r.format() == "csv" {
+		stmts = append(stmts, fmt.Sprintf(`INSERT INTO wh_malformed
+SELECT %[1]s, %[3]s, e.line, first(e.column_name ORDER BY e.column_idx),
+	CASE WHEN bool_and(CAST(e.error_type AS VARCHAR) = 'CAST') THEN 'unreadable_value' ELSE 'malformed_line' END,
+	string_agg(e.error_message, '; ' ORDER BY e.column_idx), trim(first(e.csv_line), chr(13) || chr(10))
+FROM csv_rejects e JOIN csv_scans s USING (scan_id, file_id)
+WHERE e.scan_id > %[2]d GROUP BY s.file_path, e.line`, engine.Quote(t), r.scanFrom, r.originalPath("s.file_path")))
+	}
+	now := engine.Quote(time.Now().UTC().Format("2006-01-02 15:04:05"))
+	for _, f := range r.files {
+		stmts = append(stmts, fmt.Sprintf(`INSERT INTO wh_files SELECT %s, %s, %d, %s, (SELECT count(*) FROM stg_%s WHERE _file = %s), TIMESTAMP %s, DATE %s`,
+			engine.Quote(t), engine.Quote(f.Path), f.Bytes, engine.Quote(f.SHA256), t, engine.Quote(f.Path), now, engine.Quote(asOf.Format(time.DateOnly))))
+	}
+	q := "BEGIN TRANSACTION;\n" + strings.Join(stmts, ";\n") + ";\nCOMMIT"
+	if err := db.Exec(ctx, q); err != nil {
+		db.Exec(ctx, "ROLLBACK")
+		return fmt.Errorf("warehouse %s: %w", t, err)
+	}
+	return db.Exec(ctx, fmt.Sprintf("DROP TABLE IF EXISTS stg_%[1]s; DROP TABLE IF EXISTS raw_%[1]s; DROP TABLE IF EXISTS bad_%[1]s", t))
+}
+
+// lastAsOf returns the latest as-of date a run completed in this warehouse.
+func lastAsOf(ctx context.Context, db *engine.DB) (time.Time, bool, error) {
+	f, err := db.QueryFrame(ctx, "SELECT max(as_of) AS d FROM wh_runs")
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	if f.Len() == 0 || f.Col("d").IsNull(0) {
+		return time.Time{}, false, nil
+	}
+	return time.Unix(f.Col("d").Ints[0]*86400, 0).UTC(), true, nil
+}
+
+// FinishRun records a completed run's as-of date, against which the next
+// run counts late-arriving rows.
+func FinishRun(ctx context.Context, db *engine.DB, asOf time.Time) error {
+	return db.Exec(ctx, fmt.Sprintf("INSERT INTO wh_runs VALUES (DATE %s, now()::TIMESTAMP); CHECKPOINT", engine.Quote(asOf.Format(time.DateOnly))))
+}
