@@ -29,6 +29,10 @@ func Churn(ctx context.Context, b *batch.Batch) error {
 	}
 	hasI, hasS := b.Has("interactions"), b.Has("subscriptions")
 	cutoff := b.AsOf.AddDate(0, 0, -cfg.WindowDays)
+	if err := b.DB.Exec(ctx, orderDaysSQL); err != nil {
+		return err
+	}
+	defer b.DB.Exec(ctx, "DROP TABLE IF EXISTS "+orderDays)
 	tr, err := b.DB.QueryFrame(ctx, churnFeaturesSQL(cutoff, cfg.WindowDays, true, hasI, hasS))
 	if err != nil {
 		return fmt.Errorf("churn features at the cutoff %s: %w", cutoff.Format("2006-01-02"), err)

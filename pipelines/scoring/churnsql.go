@@ -25,19 +25,29 @@ var (
 	churnCategorical = []string{"acquisition_channel", "preferred_channel", "country"}
 )
 
+// orderDays is the temporary table of order lines summed per customer, day
+// and channel that the churn queries read, so that orders are scanned once.
+const orderDays = "scoring_order_days"
+
+// orderDaysSQL builds orderDays.
+const orderDaysSQL = `CREATE OR REPLACE TEMP TABLE ` + orderDays + ` AS
+SELECT customer_id, CAST(order_ts AS DATE) AS d, channel, sum(revenue) AS value, count(*) AS lines
+FROM orders GROUP BY ALL`
+
 // churnFeaturesSQL returns the query of the churn features of every
 // customer who bought on or before day d, or (with subscriptions) held a
-// subscription active on day d, using only data up to d: orders and
-// interactions after d are not read. With label set it adds churned: for a
-// subscriber, a subscription active on d ended within (d, d+window]; for
-// other buyers, no purchase day within (d, d+window]. It also returns the
-// BG/NBD inputs x (repeat purchase days), t_x and T in days.
+// subscription active on day d, using only data up to d: orders (read
+// through orderDays) and interactions after d are not read. With label set
+// it adds churned: for a subscriber, a subscription active on d ended within
+// (d, d+window]; for other buyers, no purchase day within (d, d+window]. It
+// also returns the BG/NBD inputs x (repeat purchase days), t_x and T in
+// days.
 func churnFeaturesSQL(d time.Time, window int, label, hasInteractions, hasSubs bool) string {
 	D := "DATE " + engine.Quote(d.Format(time.DateOnly))
 	var cte, cols, joins []string
 	cte = append(cte, fmt.Sprintf(`days AS (
-	SELECT customer_id, CAST(order_ts AS DATE) AS d, sum(revenue) AS value
-	FROM orders WHERE CAST(order_ts AS DATE) <= %[1]s GROUP BY ALL
+	SELECT customer_id, d, sum(value) AS value
+	FROM %[2]s WHERE d <= %[1]s GROUP BY ALL
 ), o AS (
 	SELECT customer_id, min(d) AS first_d, max(d) AS last_d,
 		date_diff('day', max(d), %[1]s) AS days_since_last_purchase,
@@ -50,10 +60,10 @@ func churnFeaturesSQL(d time.Time, window int, label, hasInteractions, hasSubs b
 	FROM days GROUP BY customer_id
 ), pref AS (
 	SELECT customer_id, arg_max(channel, n) AS preferred_channel
-	FROM (SELECT customer_id, channel, count(*) AS n FROM orders
-		WHERE channel IS NOT NULL AND CAST(order_ts AS DATE) <= %[1]s GROUP BY ALL)
+	FROM (SELECT customer_id, channel, sum(lines) AS n FROM %[2]s
+		WHERE channel IS NOT NULL AND d <= %[1]s GROUP BY ALL)
 	GROUP BY customer_id
-)`, D))
+)`, D, orderDays))
 	cols = append(cols,
 		"CAST(o.days_since_last_purchase AS DOUBLE) AS days_since_last_purchase",
 		"CAST(o.purchase_days AS DOUBLE) AS purchase_days",
@@ -105,9 +115,9 @@ func churnFeaturesSQL(d time.Time, window int, label, hasInteractions, hasSubs b
 	}
 	if label {
 		cte = append(cte, fmt.Sprintf(`later AS (
-	SELECT DISTINCT customer_id FROM orders
-	WHERE CAST(order_ts AS DATE) > %[1]s AND CAST(order_ts AS DATE) <= %[1]s + INTERVAL %[2]d DAY
-)`, D, window))
+	SELECT DISTINCT customer_id FROM %[3]s
+	WHERE d > %[1]s AND d <= %[1]s + INTERVAL %[2]d DAY
+)`, D, window, orderDays))
 		joins = append(joins, "LEFT JOIN later l ON l.customer_id = c.customer_id")
 		churned := "l.customer_id IS NULL"
 		if hasSubs {
