@@ -136,6 +136,8 @@ func Leads(ctx context.Context, b *batch.Batch) error {
 	if err := b.DB.CreateTable(ctx, "scoring_lead_model", out); err != nil {
 		return err
 	}
+	// A scratch table in the (possibly persistent) database: dropped after use.
+	defer b.DB.Exec(ctx, "DROP TABLE IF EXISTS scoring_lead_model")
 	if err := b.Out.CopyQuery(ctx, b.DB, "lead_scores", leadScoresSQL(b.AsOf, cfg)); err != nil {
 		return err
 	}

@@ -87,6 +87,7 @@ func Opportunities(ctx context.Context, b *batch.Batch) error {
 	if err := b.DB.CreateTable(ctx, "scoring_opportunity_model", out); err != nil {
 		return err
 	}
+	defer b.DB.Exec(ctx, "DROP TABLE IF EXISTS scoring_opportunity_model")
 	q := `SELECT s.opportunity_id, o.customer_id, o.stage, o.stage_ts, CAST(o.age_in_stage_days AS BIGINT) AS age_in_stage_days,
 	o.amount, o.owner, o.source, s.win_probability,
 	CASE WHEN isfinite(o.amount) THEN s.win_probability * o.amount END AS expected_amount,
