@@ -246,12 +246,18 @@ func publishStage(ctx context.Context, b *runState) error {
 	m.Stages = append(m.Stages, StageRecord{Name: "publish", Status: "ok"})
 	m.Warnings = append(m.Warnings, b.Warnings()...)
 	m.Alerts = append(m.Alerts, b.Alerts()...)
-	err := b.Pub.Commit(m)
+	err := stageRunHistory(ctx, b)
+	if err == nil {
+		err = b.Pub.Commit(m)
+	}
 	if err == nil {
 		err = FinishRun(ctx, b.DB, b.AsOf)
 	}
 	m.Warnings = m.Warnings[:len(m.Warnings)-len(b.Warnings())]
 	m.Alerts = m.Alerts[:len(m.Alerts)-len(b.Alerts())]
 	m.Stages = m.Stages[:len(m.Stages)-1]
-	return err
+	if err != nil {
+		return err
+	}
+	return afterCommit(ctx, b)
 }

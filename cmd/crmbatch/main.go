@@ -87,6 +87,8 @@ Commands:
   demo       generate a small data set, run the batch on it, say where the outputs are
   gen        write a synthetic CRM data set with its true parameters
   schema     list the published tables and their columns
+  runs       list the published runs with their row counts, rejects, metrics and alerts
+  publish    choose the run BI tools see (-as-of DATE or -latest) and rebuild catalog.duckdb
   bench      time the whole nightly run on generated data, stage by stage
   explain    print one customer's churn risk or one lead's score with its reasons
   segment    list, preview or export the marketer segments of the latest run
@@ -119,6 +121,10 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.benchCmd(ctx, rest)
 	case "schema":
 		return m.schemaCmd(rest)
+	case "runs":
+		return m.runsCmd(ctx, rest)
+	case "publish":
+		return m.publishCmd(ctx, rest)
 	case "segment":
 		return m.segmentCmd(ctx, rest)
 	case "version":
