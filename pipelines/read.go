@@ -3,11 +3,11 @@ package pipelines
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/crmbatch/crmbatch/engine"
 	"github.com/crmbatch/crmbatch/pipelines/config"
+	"github.com/crmbatch/crmbatch/pipelines/expr"
 )
 
 // reader turns one source's files into the staging table stg_<table>: one
@@ -22,7 +22,8 @@ type reader struct {
 	header   []string          // source column names
 	sniffed  map[string]string // source column -> type DuckDB detects
 	direct   map[string]string // canonical -> source column
-	exprs    map[string]string // canonical -> SQL expression over source columns
+	exprs    map[string]string // canonical -> SQL expression over source columns (validated, normalised)
+	exprRefs []string          // source columns the expressions use
 	scanFrom int64             // CSV reject scans before ours
 }
 
@@ -113,7 +114,19 @@ func (r *reader) findHeader(name string) (string, bool) {
 	return "", false
 }
 
-var forbidden = regexp.MustCompile(`(?i)(;|--|/\*|\b(select|attach|copy|install|load|pragma|create|drop|insert|update|delete|call|export|import|detach|read_[a-z_]+|glob|getenv)\b)`)
+// caseDistinct drops column names that repeat an earlier one but for case:
+// expressions match column names regardless of case.
+func caseDistinct(cols []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, c := range cols {
+		if k := strings.ToLower(c); !seen[k] {
+			seen[k] = true
+			out = append(out, c)
+		}
+	}
+	return out
+}
 
 // mapColumns decides, for each canonical column, which source column or
 // expression gives it, and stops when a required column has no source.
@@ -128,10 +141,12 @@ func (r *reader) mapColumns() error {
 				r.direct[f.Name] = h
 				continue
 			}
-			if bad := forbidden.FindString(m); bad != "" {
-				return fmt.Errorf("sources.%s.columns.%s: %q is neither a column of %s nor an allowed expression (%q is not allowed in a mapping)", r.table.Name, f.Name, m, r.paths(), bad)
+			e, err := expr.Parse(m, caseDistinct(r.header))
+			if err != nil {
+				return fmt.Errorf("sources.%s.columns.%s: %q is not a column of %s, and as an expression: %w", r.table.Name, f.Name, m, r.paths(), err)
 			}
-			r.exprs[f.Name] = m
+			r.exprs[f.Name] = e.SQL
+			r.exprRefs = append(r.exprRefs, e.Columns...)
 		default:
 			if h, found := r.findHeader(f.Name); found {
 				r.direct[f.Name] = h
@@ -172,15 +187,6 @@ func (r *reader) mappingDoc() []string {
 	return out
 }
 
-// mentions reports whether the expression refers to the source column h.
-func mentions(expr, h string) bool {
-	if strings.Contains(expr, `"`+h+`"`) {
-		return true
-	}
-	re := regexp.MustCompile(`(?i)(^|[^A-Za-z0-9_])` + regexp.QuoteMeta(h) + `($|[^A-Za-z0-9_])`)
-	return re.MatchString(expr)
-}
-
 // readRaw loads the files into raw_<table>. CSV files are read with every
 // column as VARCHAR: DuckDB 1.1's store_rejects silently drops some rows
 // with conversion errors in large files, so all typing happens in SQL
@@ -214,16 +220,12 @@ func (r *reader) readRaw(ctx context.Context) error {
 // each is read as: the one set under types, else the one DuckDB detects.
 func (r *reader) exprColumns() map[string]string {
 	out := map[string]string{}
-	for _, h := range r.header {
-		for _, e := range r.exprs {
-			if mentions(e, h) {
-				t := r.sniffed[h]
-				if u, ok := r.src.Types[h]; ok {
-					t = strings.ToUpper(u)
-				}
-				out[h] = t
-			}
+	for _, h := range r.exprRefs {
+		t := r.sniffed[h]
+		if u, ok := r.src.Types[h]; ok {
+			t = strings.ToUpper(u)
 		}
+		out[h] = t
 	}
 	return out
 }
