@@ -6,7 +6,9 @@ import (
 	"github.com/crmbatch/crmbatch/pipelines/config"
 	"github.com/crmbatch/crmbatch/pipelines/expansion"
 	"github.com/crmbatch/crmbatch/pipelines/funnel"
+	"github.com/crmbatch/crmbatch/pipelines/ops"
 	"github.com/crmbatch/crmbatch/pipelines/portfolio"
+	"github.com/crmbatch/crmbatch/pipelines/report"
 	"github.com/crmbatch/crmbatch/pipelines/scoring"
 	"github.com/crmbatch/crmbatch/pipelines/segments"
 )
@@ -28,6 +30,10 @@ var ModelStages = []batch.Stage{
 	funnel.Stage,
 	expansion.Stage,
 	segments.Stage,
+	// Monitoring reads the staged model outputs; the report reads it.
+	ops.Stage,
+	// The report reads what every stage before it staged: keep it last.
+	report.Stage,
 }
 
 // modelColumns documents the customer-table columns the model stages add.
@@ -49,5 +55,7 @@ func stageTables(cfg *config.Config) []batch.TableDoc {
 	out = append(out, funnel.Tables(cfg)...)
 	out = append(out, expansion.Tables(cfg)...)
 	out = append(out, segments.Tables(cfg)...)
+	out = append(out, ops.Tables(cfg)...)
+	out = append(out, report.Tables(cfg)...) // a file, not a table: no columns
 	return out
 }
