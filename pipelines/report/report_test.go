@@ -73,6 +73,7 @@ func generatedRun(t *testing.T) *run {
 	if testing.Short() {
 		t.Skip("SKIPPED under -short: runs the whole batch twice on 3,000 generated customers")
 	}
+	ran = true
 	r, err := generated()
 	if err != nil {
 		t.Fatal(err)
@@ -80,8 +81,15 @@ func generatedRun(t *testing.T) *run {
 	return r
 }
 
+// ran records that a test asked for the generated runs, so that TestMain
+// only cleans up what was made.
+var ran bool
+
 func TestMain(m *testing.M) {
 	code := m.Run()
+	if !ran {
+		os.Exit(code)
+	}
 	if r, err := generated(); err == nil && r != nil && os.Getenv("CRMBATCH_KEEP_REPORT") == "" {
 		os.RemoveAll(r.dir)
 	}
