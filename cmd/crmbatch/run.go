@@ -38,6 +38,7 @@ type runFlags struct {
 	cpuProf   string
 	rejects   string
 	full      bool
+	dryRun    bool
 }
 
 func (f *runFlags) register(fs *flag.FlagSet) {
@@ -49,6 +50,7 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.cpuProf, "cpuprofile", "", "write a Go CPU profile of the run to this file")
 	fs.StringVar(&f.rejects, "rejects", "", "also write every quarantined row to this CSV file")
 	fs.BoolVar(&f.full, "full-reload", false, "reload every source file instead of only new or changed ones")
+	fs.BoolVar(&f.dryRun, "dry-run", false, "check the configuration and say which files would be loaded; load and publish nothing")
 }
 
 func (f *runFlags) logger(w *os.File) (*slog.Logger, error) {
@@ -109,6 +111,9 @@ func (m *Main) runCmd(ctx context.Context, args []string, validate bool) error {
 	cfg, asOf, err := f.load()
 	if err != nil {
 		return err
+	}
+	if f.dryRun {
+		return m.dryRun(ctx, cfg, asOf, &f)
 	}
 	return m.execute(ctx, cfg, asOf, validate, &f)
 }
@@ -188,4 +193,21 @@ func (m *Main) printInputs(man *pipelines.Manifest) {
 			fmt.Fprintln(m.Stdout, "warning:", w)
 		}
 	}
+}
+
+// dryRun prints what a run would read and where it would publish.
+func (m *Main) dryRun(ctx context.Context, cfg *config.Config, asOf time.Time, f *runFlags) error {
+	plan, err := pipelines.Plan(ctx, cfg, f.full)
+	if err != nil {
+		return err
+	}
+	if asOf.IsZero() {
+		asOf = cfg.AsOfDate(time.Now())
+	}
+	fmt.Fprintf(m.Stdout, "dry run: as of %s, publishing under %s (warehouse %s)\n", asOf.Format(time.DateOnly), cfg.OutputRoot(), cfg.DatabasePath())
+	for _, p := range plan {
+		fmt.Fprintf(m.Stdout, "  %-14s %-9s %12d bytes  %s\n", p.Table, p.Action, p.Bytes, p.Path)
+	}
+	fmt.Fprintln(m.Stdout, "nothing was loaded or published")
+	return nil
 }

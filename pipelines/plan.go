@@ -1,0 +1,81 @@
+package pipelines
+
+import (
+	"context"
+	"os"
+
+	"github.com/crmbatch/crmbatch/engine"
+	"github.com/crmbatch/crmbatch/pipelines/config"
+)
+
+// FilePlan is what a run would do with one source file.
+type FilePlan struct {
+	Table  string
+	Path   string
+	Bytes  int64
+	Action string // load (new), reload (changed), rebuild (settings changed or --full-reload), unchanged, retained (no longer listed)
+}
+
+// Plan says, without loading or publishing anything, which source files a
+// run would read: the --dry-run of the command line. It resolves every
+// glob, checksums the files and compares them with the warehouse.
+func Plan(ctx context.Context, cfg *config.Config, full bool) ([]FilePlan, error) {
+	var db *engine.DB
+	if _, err := os.Stat(cfg.DatabasePath()); err == nil {
+		d, err := engine.Open(ctx, engine.Options{Path: cfg.DatabasePath(), MemoryLimit: cfg.MemoryLimit})
+		if err != nil {
+			return nil, err
+		}
+		defer d.Close()
+		if err := d.Exec(ctx, warehouseDDL); err != nil {
+			return nil, err
+		}
+		db = d
+	}
+	var out []FilePlan
+	for i := range config.Contract {
+		t := &config.Contract[i]
+		src := cfg.Sources[t.Name]
+		if src == nil {
+			continue
+		}
+		files, err := expandFiles(cfg, t.Name, src)
+		if err != nil {
+			return nil, &InputError{Err: err}
+		}
+		if err := checksum(files); err != nil {
+			return nil, err
+		}
+		st := &tableState{files: map[string]*InputFile{}}
+		if db != nil {
+			if st, err = loadState(ctx, db, t.Name); err != nil {
+				return nil, err
+			}
+		}
+		load, rebuild := st.plan(files, settingsHash(t, src), full)
+		todo := map[string]bool{}
+		for _, f := range load {
+			todo[f.Path] = true
+		}
+		listed := map[string]bool{}
+		for _, f := range files {
+			listed[f.Path] = true
+			action := "unchanged"
+			switch {
+			case rebuild && len(st.files) > 0:
+				action = "rebuild"
+			case todo[f.Path] && st.files[f.Path] != nil:
+				action = "reload"
+			case todo[f.Path]:
+				action = "load"
+			}
+			out = append(out, FilePlan{Table: t.Name, Path: f.Path, Bytes: f.Bytes, Action: action})
+		}
+		for p, f := range st.files {
+			if !listed[p] && !rebuild {
+				out = append(out, FilePlan{Table: t.Name, Path: p, Bytes: f.Bytes, Action: "retained"})
+			}
+		}
+	}
+	return out, nil
+}
