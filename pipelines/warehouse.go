@@ -43,9 +43,12 @@ CREATE TABLE IF NOT EXISTS wh_malformed (
 CREATE TABLE IF NOT EXISTS wh_runs (as_of DATE, finished_at TIMESTAMP);`
 
 // settingsHash identifies what a table's staged rows depend on besides
-// the files: the source settings and the warehouse layout.
+// the files: the source settings (but not the file list) and the warehouse
+// layout.
 func settingsHash(t *config.Table, src *config.Source) string {
-	b, _ := yaml.Marshal(src)
+	s := *src
+	s.Files = nil // adding or removing files is not a settings change
+	b, _ := yaml.Marshal(&s)
 	var fields []string
 	for _, f := range t.Fields {
 		fields = append(fields, f.Name+" "+f.Type)
