@@ -30,7 +30,7 @@ func cli(t *testing.T, args ...string) (string, int) {
 }
 
 // Three nightly runs on one generated data set: a normal night, a night
-// whose revenue mapping doubles every order line (a deterministic drift of
+// whose revenue mapping multiplies every order line by 4 (a deterministic drift of
 // revenue and monetary_value, while frequency stays), and a third night
 // with retention.keep_runs 2. Checks the runs history, the monitoring table,
 // alerts in the manifest and exit code 4, crmbatch runs and publish, the
@@ -47,8 +47,8 @@ func TestNightlyOperations(t *testing.T) {
 	}
 	d1, d2, d3 := end.AddDate(0, 0, -3).Format(time.DateOnly), end.AddDate(0, 0, -2).Format(time.DateOnly), end.AddDate(0, 0, -1).Format(time.DateOnly)
 	base := string(config.GeneratedYAML(end.AddDate(0, 0, -1), "out"))
-	doubled := strings.Replace(base, "orders:        {files: [orders.csv]}", `orders:        {files: [orders.csv], columns: {revenue: "revenue * 2"}, types: {revenue: DOUBLE}}`, 1)
-	if doubled == base {
+	shifted := strings.Replace(base, "orders:        {files: [orders.csv]}", `orders:        {files: [orders.csv], columns: {revenue: "revenue * 4"}, types: {revenue: DOUBLE}}`, 1)
+	if shifted == base {
 		t.Fatal("could not map revenue in the generated config")
 	}
 	write := func(name, y string) string {
@@ -59,8 +59,8 @@ func TestNightlyOperations(t *testing.T) {
 		return p
 	}
 	plain := write("plain.yaml", base)
-	double := write("double.yaml", doubled)
-	keep2 := write("keep2.yaml", doubled+"retention: {keep_runs: 2}\n")
+	double := write("double.yaml", shifted)
+	keep2 := write("keep2.yaml", shifted+"retention: {keep_runs: 2}\n")
 	root := filepath.Join(dir, "out")
 
 	if out, code := cli(t, "run", "-config", plain, "-as-of", d1, "-quiet"); code != ExitOK {
@@ -68,7 +68,7 @@ func TestNightlyOperations(t *testing.T) {
 	}
 	out, code := cli(t, "run", "-config", double, "-as-of", d2, "-quiet", "-full-reload")
 	if code != ExitAlerts || !strings.Contains(out, "ALERT: monitoring: psi of customers.revenue") {
-		t.Fatalf("doubled revenue: exit %d, want %d with a revenue PSI alert\n%s", code, ExitAlerts, out)
+		t.Fatalf("revenue x4: exit %d, want %d with a revenue PSI alert\n%s", code, ExitAlerts, out)
 	}
 
 	db, err := engine.Open(ctx, engine.Options{})
@@ -108,7 +108,13 @@ func TestNightlyOperations(t *testing.T) {
 	}
 	for _, c := range []string{"customers.revenue", "customers.monetary_value"} {
 		if p := psi(c); p < 0.25 {
-			t.Errorf("PSI of %s (doubled) = %g, want > 0.25", c, p)
+			t.Errorf("PSI of %s (x4) = %g, want > 0.25", c, p)
+		}
+	}
+	if f, err := db.QueryFrame(ctx, fmt.Sprintf("SELECT metric, subject, value, baseline, threshold, status FROM read_parquet(%s)", mon)); err == nil {
+		for i := 0; i < f.Len(); i++ {
+			t.Logf("monitoring %-16s %-28s %10.4g %10.4g %10.4g %s", f.Col("metric").Strings[i], f.Col("subject").Strings[i],
+				f.Col("value").Floats[i], f.Col("baseline").Floats[i], f.Col("threshold").Floats[i], f.Col("status").Strings[i])
 		}
 	}
 	if n := count(fmt.Sprintf("SELECT count(*) FROM read_parquet(%s) WHERE status = 'alert' AND subject = 'customers.frequency'", mon)); n != 0 {
@@ -127,6 +133,7 @@ func TestNightlyOperations(t *testing.T) {
 	}
 
 	listing, _ := cli(t, "runs", "-config", plain)
+	t.Logf("crmbatch runs:\n%s", listing)
 	if !strings.Contains(listing, d1) || !strings.Contains(listing, "* "+d2) || !strings.Contains(listing, "alert") {
 		t.Errorf("crmbatch runs:\n%s", listing)
 	}
@@ -148,8 +155,8 @@ func TestNightlyOperations(t *testing.T) {
 	r2 := catalogRevenue()
 	cli(t, "publish", "-config", plain, "-as-of", d1)
 	r1 := catalogRevenue()
-	if r1 <= 0 || r2/r1 < 1.9 || r2/r1 > 2.1 {
-		t.Errorf("catalog revenue %g (latest, doubled) vs %g (pinned %s): want a ratio near 2", r2, r1, d1)
+	if r1 <= 0 || r2/r1 < 3.9 || r2/r1 > 4.1 {
+		t.Errorf("catalog revenue %g (latest, revenue x4) vs %g (pinned %s): want a ratio near 4", r2, r1, d1)
 	}
 	if listing, _ := cli(t, "runs", "-config", plain); !strings.Contains(listing, "* "+d1) {
 		t.Errorf("crmbatch runs does not mark the pinned run:\n%s", listing)
