@@ -3,7 +3,9 @@ package clv
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/crmbatch/crmbatch/engine"
@@ -153,6 +155,9 @@ SELECT date_diff('day', DATE %s, d) AS day, count(*) AS n FROM days JOIN f USING
 	for _, bd := range cal.birth {
 		births[bd]++
 	}
+	// Sum over birth days in order: a map's order would change the float
+	// sums, and the output, from run to run.
+	birthDays := slices.Sorted(maps.Keys(births))
 	var grid []int64
 	for t := step; t <= span; t += step {
 		grid = append(grid, t)
@@ -186,9 +191,9 @@ SELECT date_diff('day', DATE %s, d) AS day, count(*) AS n FROM days JOIN f USING
 		}
 		for i, t := range grid {
 			e := 0.0
-			for bd, cnt := range births {
+			for _, bd := range birthDays {
 				if bd < t {
-					e += cnt * ex[t-bd]
+					e += births[bd] * ex[t-bd]
 				}
 			}
 			model = append(model, keys[k])
