@@ -17,6 +17,26 @@ var asOfColumn = map[string]string{
 	"leads": "created_ts", "opportunities": "stage_ts", "subscriptions": "start_date",
 }
 
+// asOfMasks hide what happened after the as-of date inside rows that are
+// themselves dated before it, so that a backfill sees the state of that
+// day: a lead converted later is still open, a subscription ending later is
+// still active, an opportunity closed later is still open. %[1]s is the
+// midnight after the as-of date.
+var asOfMasks = map[string]map[string]string{
+	"leads": {
+		"converted":    "CASE WHEN converted_ts >= TIMESTAMP %[1]s THEN false ELSE converted END",
+		"converted_ts": "CASE WHEN converted_ts >= TIMESTAMP %[1]s THEN NULL ELSE converted_ts END",
+		"customer_id":  "CASE WHEN converted_ts >= TIMESTAMP %[1]s THEN NULL ELSE customer_id END",
+	},
+	"subscriptions": {
+		"end_date": "CASE WHEN end_date >= DATE %[1]s THEN NULL ELSE end_date END",
+	},
+	"opportunities": {
+		"close_ts": "CASE WHEN close_ts >= TIMESTAMP %[1]s THEN NULL ELSE close_ts END",
+		"outcome":  "CASE WHEN close_ts >= TIMESTAMP %[1]s THEN 'open' ELSE outcome END",
+	},
+}
+
 // check applies the row rules that need the whole table or other tables
 // (duplicate keys, unknown customers, dates after the as-of date) to every
 // row of wh_<table>, then splits it into the canonical table (TEMP, for this
@@ -67,7 +87,11 @@ FROM (SELECT s.*, CASE WHEN s._rule IS NULL THEN %[2]s END AS _verdict
 	}
 	var fields, rec []string
 	for _, f := range t.Fields {
-		fields = append(fields, f.Name)
+		if mask, ok := asOfMasks[name][f.Name]; ok {
+			fields = append(fields, fmt.Sprintf(mask, cutoff)+" AS "+f.Name)
+		} else {
+			fields = append(fields, f.Name)
+		}
 		if st.mapped[f.Name] {
 			rec = append(rec, engine.Quote(f.Name)+": "+f.Name)
 		}
