@@ -30,6 +30,7 @@ type Publisher struct {
 	staging string
 	lock    *os.File
 	outputs []Output
+	started time.Time
 }
 
 // Output is one published table of a run.
@@ -61,7 +62,7 @@ func NewPublisher(root string, asOf time.Time) (*Publisher, error) {
 		lock.Close()
 		return nil, &LockedError{Root: root}
 	}
-	p := &Publisher{Root: root, AsOf: asOf.Format(time.DateOnly), lock: lock,
+	p := &Publisher{Root: root, AsOf: asOf.Format(time.DateOnly), lock: lock, started: time.Now(),
 		RunID: time.Now().UTC().Format("20060102T150405.000000000Z")}
 	if err := p.recover(); err != nil {
 		p.Close()
@@ -140,6 +141,9 @@ func (p *Publisher) CopyQuery(ctx context.Context, db *engine.DB, table, query s
 	p.record(table, path, n)
 	return nil
 }
+
+// StartedAt is when the run that publishes began (when it took the lock).
+func (p *Publisher) StartedAt() time.Time { return p.started }
 
 // Staged returns the staged Parquet file of table, or "" if none.
 func (p *Publisher) Staged(table string) string {
