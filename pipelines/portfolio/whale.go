@@ -24,7 +24,7 @@ FROM portfolio_pnl WINDOW w AS (ORDER BY net_profit DESC, customer_id)`); err !=
 		return fmt.Errorf("profitability: ranking customers: %w", err)
 	}
 	tot := "(SELECT count(*) AS n, sum(net_profit) AS tp, sum(revenue) AS tr FROM portfolio_pnl)"
-	pos, err := b.DB.Int(ctx, "SELECT count(*) FROM portfolio_pnl HAVING sum(net_profit) > 0")
+	pos, err := b.DB.Int(ctx, "SELECT CAST(coalesce(sum(net_profit), 0) > 0 AS BIGINT) FROM portfolio_pnl")
 	if err != nil {
 		return err
 	}
