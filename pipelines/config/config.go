@@ -205,6 +205,10 @@ func (c *Config) Validate() error {
 			bad("sources.%s: unknown table; the tables are %s", name, tableNames())
 			continue
 		}
+		if c.Sources[name] == nil {
+			bad("sources.%s: empty; give its files, e.g. sources.%s: {files: [%s.csv]}", name, name, name)
+			continue
+		}
 		for _, e := range c.Sources[name].validate(t) {
 			bad("sources.%s.%s", name, e)
 		}
