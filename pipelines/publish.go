@@ -220,6 +220,9 @@ func (p *Publisher) rollForward(staging string) error {
 		return err
 	}
 	trash := filepath.Join(p.Root, "_trash", filepath.Base(staging))
+	// The runs table (manifest, run history) goes last: its _SUCCESS says
+	// the whole run is in place.
+	sort.SliceStable(tables, func(i, j int) bool { return tables[j].Name() == "runs" && tables[i].Name() != "runs" })
 	for _, t := range tables {
 		if !t.IsDir() {
 			continue
@@ -244,10 +247,12 @@ func (p *Publisher) rollForward(staging string) error {
 					return err
 				}
 			}
-			if err := os.Rename(src, dst); err != nil {
+			// _SUCCESS goes in before the rename, so a partition is never
+			// visible without it.
+			if err := writeSynced(filepath.Join(src, "_SUCCESS"), nil); err != nil {
 				return err
 			}
-			if err := writeSynced(filepath.Join(dst, "_SUCCESS"), nil); err != nil {
+			if err := os.Rename(src, dst); err != nil {
 				return err
 			}
 		}
