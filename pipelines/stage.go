@@ -9,6 +9,10 @@ import (
 	"github.com/crmbatch/crmbatch/pipelines/config"
 )
 
+// MaxAmount is the largest magnitude a numeric input value may have; larger
+// ones are quarantined with rule not_finite.
+const MaxAmount = 1e15
+
 // typed returns the SQL that reads value v as the canonical field's type,
 // NULL when it cannot. Values arrive as text from CSV (and JSON strings), or
 // typed from Parquet and expressions.
@@ -81,8 +85,10 @@ func (r *reader) stage(ctx context.Context) error {
 			castCol = append(castCol, fmt.Sprintf("CASE WHEN %s IS NULL THEN '%s' END", vcol, f.Name))
 		}
 		if f.Type == "DOUBLE" {
-			nonFinite = append(nonFinite, fmt.Sprintf("CASE WHEN isnan(%[1]s) OR isinf(%[1]s) THEN '%[1]s: ' || CAST(%[1]s AS VARCHAR) || ' is not a finite number' END", f.Name))
-			castCol = append(castCol, fmt.Sprintf("CASE WHEN isnan(%[1]s) OR isinf(%[1]s) THEN '%[1]s' END", f.Name))
+			// Amounts beyond MaxAmount are not real amounts either, and
+			// their sums would overflow to infinity.
+			nonFinite = append(nonFinite, fmt.Sprintf("CASE WHEN isnan(%[1]s) OR isinf(%[1]s) THEN '%[1]s: ' || CAST(%[1]s AS VARCHAR) || ' is not a finite number' WHEN abs(%[1]s) > %[2]g THEN '%[1]s: ' || CAST(%[1]s AS VARCHAR) || ' is beyond +-%[2]g' END", f.Name, MaxAmount))
+			castCol = append(castCol, fmt.Sprintf("CASE WHEN isnan(%[1]s) OR isinf(%[1]s) OR abs(%[1]s) > %[2]g THEN '%[1]s' END", f.Name, MaxAmount))
 		}
 	}
 	// The cast checks of expression columns refer to s.*: keep them inside.

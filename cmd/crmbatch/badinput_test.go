@@ -38,7 +38,7 @@ func TestBadInputCorpus(t *testing.T) {
 		{name: "header_only", codes: []int{ExitUsage}, mention: []string{"orders"}},
 		{name: "one_customer", codes: []int{ExitOK}},
 		{name: "zero_revenue", codes: []int{ExitOK}},
-		{name: "huge_values", codes: []int{ExitOK}},
+		{name: "huge_values", codes: []int{ExitOK}, rules: map[string]string{"orders": "not_finite"}},
 		{name: "dates_1900_2100", codes: []int{ExitOK}, rules: map[string]string{"orders": "after_as_of", "customers": "after_as_of"}},
 		{name: "line_100mb", codes: []int{ExitOK, ExitUsage, ExitRejects}, mention: []string{"customers"}},
 	}
