@@ -37,6 +37,15 @@ var asOfMasks = map[string]map[string]string{
 	},
 }
 
+// moneyFields are held as DECIMAL(18,4) in the canonical tables: sums of
+// money are then exact, so they do not depend on the order in which
+// DuckDB's threads add them up, and a run gives the same numbers on any
+// number of threads. Published files carry them as DOUBLE.
+var moneyFields = map[string]bool{
+	"orders.revenue": true, "orders.cost": true, "customers.acquisition_cost": true,
+	"interactions.cost": true, "opportunities.amount": true, "subscriptions.recurring_revenue": true,
+}
+
 // check applies the row rules that need the whole table or other tables
 // (duplicate keys, unknown customers, dates after the as-of date) to every
 // row of wh_<table>, then splits it into the canonical table (TEMP, for this
@@ -87,11 +96,14 @@ FROM (SELECT s.*, CASE WHEN s._rule IS NULL THEN %[2]s END AS _verdict
 	}
 	var fields, rec []string
 	for _, f := range t.Fields {
+		v := f.Name
 		if mask, ok := asOfMasks[name][f.Name]; ok {
-			fields = append(fields, fmt.Sprintf(mask, cutoff)+" AS "+f.Name)
-		} else {
-			fields = append(fields, f.Name)
+			v = fmt.Sprintf(mask, cutoff)
 		}
+		if moneyFields[name+"."+f.Name] {
+			v = "CAST(round(" + v + ", 4) AS DECIMAL(18,4))"
+		}
+		fields = append(fields, v+" AS "+f.Name)
 		if st.mapped[f.Name] {
 			rec = append(rec, engine.Quote(f.Name)+": "+f.Name)
 		}

@@ -38,7 +38,7 @@ func CustomerTableSQL(asOf time.Time, unitDays float64, hasInteractions, hasSubs
 		inter = append(inter,
 			"count(*) FILTER (WHERE type = 'support_ticket') AS support_tickets",
 			"count(*) FILTER (WHERE type = 'complaint') AS complaints",
-			"arg_max(value, ts) FILTER (WHERE type = 'nps' AND value IS NOT NULL) AS last_nps",
+			"first(value ORDER BY ts DESC, value DESC) FILTER (WHERE type = 'nps' AND value IS NOT NULL) AS last_nps",
 			"CAST(max(ts) FILTER (WHERE type = 'nps' AND value IS NOT NULL) AS DATE) AS last_nps_date",
 			"sum(cost) AS interaction_cost",
 		)
@@ -104,11 +104,11 @@ WITH days AS (
 		-sum(revenue) FILTER (WHERE revenue < 0) AS returned_revenue
 	FROM orders GROUP BY customer_id
 ), fav AS (
-	SELECT customer_id, arg_max(category, rev) AS favourite_category
+	SELECT customer_id, first(category ORDER BY rev DESC, category) AS favourite_category
 	FROM (SELECT customer_id, category, sum(revenue) AS rev FROM orders WHERE category IS NOT NULL GROUP BY ALL)
 	GROUP BY customer_id
 ), pref AS (
-	SELECT customer_id, arg_max(channel, n) AS preferred_channel
+	SELECT customer_id, first(channel ORDER BY n DESC, channel) AS preferred_channel
 	FROM (SELECT customer_id, channel, count(*) AS n FROM orders WHERE channel IS NOT NULL GROUP BY ALL)
 	GROUP BY customer_id
 )%[3]s%[4]s

@@ -130,6 +130,22 @@ func (p *Publisher) CopyQuery(ctx context.Context, db *engine.DB, table, query s
 	if err != nil {
 		return err
 	}
+	// DECIMAL results (sums of money) are published as DOUBLE, like every
+	// number the Go writer publishes.
+	types, err := db.QueryFrame(ctx, "SELECT column_name, column_type FROM (DESCRIBE "+query+")")
+	if err != nil {
+		return fmt.Errorf("publish %s: %w", table, err)
+	}
+	var casts []string
+	for i, t := range types.Col("column_type").Strings {
+		if strings.HasPrefix(t, "DECIMAL") {
+			c := engine.Ident(types.Col("column_name").Strings[i])
+			casts = append(casts, "CAST("+c+" AS DOUBLE) AS "+c)
+		}
+	}
+	if len(casts) > 0 {
+		query = "SELECT * REPLACE (" + strings.Join(casts, ", ") + ") FROM (" + query + ")"
+	}
 	q := fmt.Sprintf("COPY (%s) TO %s (FORMAT PARQUET, COMPRESSION ZSTD)", query, engine.Quote(path))
 	if err := db.Exec(ctx, q); err != nil {
 		return fmt.Errorf("publish %s: %w", table, err)

@@ -10,8 +10,9 @@ import (
 )
 
 // MaxAmount is the largest magnitude a numeric input value may have; larger
-// ones are quarantined with rule not_finite.
-const MaxAmount = 1e15
+// ones are quarantined with rule not_finite. It keeps money within
+// DECIMAL(18,4) (see moneyFields).
+const MaxAmount = 1e13
 
 // typed returns the SQL that reads value v as the canonical field's type,
 // NULL when it cannot. Values arrive as text from CSV (and JSON strings), or

@@ -33,7 +33,8 @@ SELECT CAST(count(*) FILTER (WHERE d <= DATE %[1]s) - 1 AS DOUBLE) AS x,
 	CAST(count(*) FILTER (WHERE d > DATE %[1]s) AS DOUBLE) AS actual,
 	date_diff('day', any_value(origin), first_d) AS birth,
 	any_value(origin) AS origin
-FROM days JOIN f USING (customer_id) CROSS JOIN o GROUP BY customer_id, first_d`, c, b.Cfg.UnitDays())
+FROM days JOIN f USING (customer_id) CROSS JOIN o GROUP BY customer_id, first_d
+ORDER BY customer_id`, c, b.Cfg.UnitDays())
 	f, err := b.DB.QueryFrame(ctx, q)
 	if err != nil {
 		return nil, err

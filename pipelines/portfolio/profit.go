@@ -135,7 +135,7 @@ func groupingSQL(ctx context.Context, b *batch.Batch, have map[string]string) (n
 				continue
 			}
 			if err := b.DB.Exec(ctx, `CREATE OR REPLACE TEMP TABLE portfolio_rep AS
-SELECT customer_id, arg_max(sales_rep, rev) AS sales_rep FROM (
+SELECT customer_id, first(sales_rep ORDER BY rev DESC, sales_rep) AS sales_rep FROM (
 	SELECT customer_id, sales_rep, sum(revenue) AS rev FROM orders WHERE sales_rep IS NOT NULL GROUP BY ALL)
 GROUP BY customer_id`); err != nil {
 				return nil, nil, nil, err
@@ -150,7 +150,7 @@ GROUP BY customer_id`); err != nil {
 				continue
 			}
 			if err := b.DB.Exec(ctx, `CREATE OR REPLACE TEMP TABLE portfolio_plan AS
-SELECT customer_id, arg_max(plan, start_date) AS plan FROM subscriptions WHERE plan IS NOT NULL GROUP BY customer_id`); err != nil {
+SELECT customer_id, first(plan ORDER BY start_date DESC, plan) AS plan FROM subscriptions WHERE plan IS NOT NULL GROUP BY customer_id`); err != nil {
 				return nil, nil, nil, err
 			}
 			joins = append(joins, "LEFT JOIN portfolio_plan pl USING (customer_id)")

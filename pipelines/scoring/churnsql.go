@@ -59,7 +59,7 @@ func churnFeaturesSQL(d time.Time, window int, label, hasInteractions, hasSubs b
 		coalesce(sum(value) FILTER (WHERE d <= %[1]s - INTERVAL 90 DAY AND d > %[1]s - INTERVAL 180 DAY), 0) AS revenue_prev_90d
 	FROM days GROUP BY customer_id
 ), pref AS (
-	SELECT customer_id, arg_max(channel, n) AS preferred_channel
+	SELECT customer_id, first(channel ORDER BY n DESC, channel) AS preferred_channel
 	FROM (SELECT customer_id, channel, sum(lines) AS n FROM %[2]s
 		WHERE channel IS NOT NULL AND d <= %[1]s GROUP BY ALL)
 	GROUP BY customer_id
@@ -92,7 +92,7 @@ func churnFeaturesSQL(d time.Time, window int, label, hasInteractions, hasSubs b
 	SELECT customer_id, %s,
 		count(*) FILTER (WHERE type = 'support_ticket') AS support_tickets,
 		count(*) FILTER (WHERE type = 'complaint') AS complaints,
-		arg_max(value, ts) FILTER (WHERE type = 'nps' AND value IS NOT NULL) AS last_nps
+		first(value ORDER BY ts DESC, value DESC) FILTER (WHERE type = 'nps' AND value IS NOT NULL) AS last_nps
 	FROM interactions WHERE ts < %s + INTERVAL 1 DAY GROUP BY customer_id
 )`, strings.Join(counts, ",\n\t\t"), D))
 		cols = append(cols,

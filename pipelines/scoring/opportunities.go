@@ -114,7 +114,7 @@ func opportunitySQL(asOf time.Time) string {
 	FROM opportunities
 	WINDOW w AS (PARTITION BY opportunity_id ORDER BY stage_ts NULLS LAST)
 ), fin AS (
-	SELECT opportunity_id, arg_max(outcome, coalesce(stage_ts, TIMESTAMP '1970-01-01')) FILTER (WHERE closing) AS final
+	SELECT opportunity_id, first(outcome ORDER BY coalesce(stage_ts, TIMESTAMP '1970-01-01') DESC, outcome) FILTER (WHERE closing) AS final
 	FROM r GROUP BY opportunity_id
 ), rows AS (
 	SELECT r.*, f.final,
