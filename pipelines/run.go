@@ -100,7 +100,21 @@ func Run(ctx context.Context, o Options) (*Manifest, error) {
 	if o.ValidateOnly {
 		dbPath = "" // validate never touches the warehouse
 	}
-	db, err := engine.Open(ctx, engine.Options{Path: dbPath, MemoryLimit: cfg.MemoryLimit, Threads: cfg.Threads, TempDir: filepath.Join(work, "spill")})
+	opts := engine.Options{Path: dbPath, MemoryLimit: cfg.MemoryLimit, Threads: cfg.Threads, TempDir: filepath.Join(work, "spill")}
+	db, err := engine.Open(ctx, opts)
+	if err != nil && dbPath != "" && unreadableDatabase(err) {
+		// The warehouse only caches what the source files hold: a database
+		// left unreadable (DuckDB 1.1 can fail to replay a write-ahead log
+		// cut short by a killed process) is moved aside and rebuilt.
+		aside := dbPath + ".unreadable-" + time.Now().UTC().Format("20060102T150405Z")
+		if rerr := os.Rename(dbPath, aside); rerr != nil {
+			return m, err
+		}
+		os.Rename(dbPath+".wal", aside+".wal")
+		b.Warn("the warehouse %s could not be opened (%v); it was moved to %s and is rebuilt from the source files (files no longer listed in the configuration are not in it any more)", dbPath, err, aside)
+		b.fullReload = true
+		db, err = engine.Open(ctx, opts)
+	}
 	if err != nil {
 		return m, err
 	}
@@ -162,6 +176,18 @@ type runState struct {
 type runStage struct {
 	name string
 	run  func(ctx context.Context, r *runState) error
+}
+
+// unreadableDatabase reports whether opening the warehouse failed because
+// its files are damaged, rather than, say, locked or missing.
+func unreadableDatabase(err error) bool {
+	msg := err.Error()
+	for _, s := range []string{"replaying WAL", "Corrupt", "not a valid DuckDB database", "checksum"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
 }
 
 type nilWriter struct{}
