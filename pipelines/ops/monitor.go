@@ -303,11 +303,21 @@ func driftChecks(ctx context.Context, b *batch.Batch, root, prev string, set con
 	return out, nil
 }
 
+// minPSIValues is the fewest values on each side for a PSI that can alert:
+// with fewer, sampling noise alone pushes it past the usual thresholds (a
+// model refitted on a few hundred leads shifts its scores by that much).
+const minPSIValues = 1000
+
 func psiCheck(subject string, old, cur []float64, prev string, set config.Monitoring) check {
 	r := drift.PSI(old, cur, psiBins, drift.DefaultFloor)
-	return check{metric: "psi", subject: subject, value: r.PSI, baseline: math.NaN(), bound: set.PSIAlert, runs: 1, above: true,
+	c := check{metric: "psi", subject: subject, value: r.PSI, baseline: math.NaN(), bound: set.PSIAlert, runs: 1, above: true,
 		detail: fmt.Sprintf("%d quantile bins of the run of %s (%d values) against %d values; mean %.4g -> %.4g",
 			len(r.Expected), prev, r.N, r.M, mean(old), mean(cur))}
+	if r.N < minPSIValues || r.M < minPSIValues {
+		c.bound = math.NaN()
+		c.detail += fmt.Sprintf("; fewer than %d values on a side, so no alert", minPSIValues)
+	}
+	return c
 }
 
 func mean(x []float64) float64 {
