@@ -47,8 +47,9 @@ func (t *TableLoad) RejectShare() float64 {
 // Ingest is the result of the ingest stage: the canonical tables are in the
 // database under their contract names, and the quarantined rows in rejects.
 type Ingest struct {
-	Tables []*TableLoad
-	late   map[string]int64
+	Tables   []*TableLoad
+	late     map[string]int64
+	warnings []string
 }
 
 // Table returns the load of the named table, or nil when it was not loaded.
@@ -92,7 +93,7 @@ func Load(ctx context.Context, db *engine.DB, cfg *config.Config, asOf time.Time
 			continue
 		}
 		start := time.Now()
-		tl, err := loadTable(ctx, db, cfg, t, src, asOf, workDir, in, full)
+		tl, err := loadTable(ctx, db, cfg, t, src, asOf, workDir, in, full, log)
 		if err != nil {
 			return nil, err
 		}
@@ -133,7 +134,7 @@ func deriveCustomers(ctx context.Context, db *engine.DB) (*TableLoad, error) {
 	return &TableLoad{Table: "customers", Derived: "from orders (no customers source configured)", Read: n, Accepted: n}, nil
 }
 
-func loadTable(ctx context.Context, db *engine.DB, cfg *config.Config, t *config.Table, src *config.Source, asOf time.Time, workDir string, in *Ingest, full bool) (*TableLoad, error) {
+func loadTable(ctx context.Context, db *engine.DB, cfg *config.Config, t *config.Table, src *config.Source, asOf time.Time, workDir string, in *Ingest, full bool, log *slog.Logger) (*TableLoad, error) {
 	files, err := expandFiles(cfg, t.Name, src)
 	if err != nil {
 		return nil, err
@@ -146,6 +147,15 @@ func loadTable(ctx context.Context, db *engine.DB, cfg *config.Config, t *config
 		return nil, err
 	}
 	hash := settingsHash(t, src)
+	ok, err := consistent(ctx, db, t.Name)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		log.Warn("the warehouse rows of this table do not match the files it recorded (a run was killed while writing); reloading the table from its files", "table", t.Name)
+		in.warnings = append(in.warnings, fmt.Sprintf("%s: the warehouse rows did not match its recorded files (an earlier run was killed while writing); the table was reloaded from its files", t.Name))
+		full = true
+	}
 	load, rebuild := st.plan(files, hash, full)
 	if len(load) > 0 {
 		dec, err := decoderFor(src.EncodingName())
@@ -172,9 +182,12 @@ func loadTable(ctx context.Context, db *engine.DB, cfg *config.Config, t *config
 		if err := r.stage(ctx); err != nil {
 			return nil, err
 		}
-		late, err := lateRows(ctx, db, t.Name)
-		if err != nil {
-			return nil, err
+		// Rows of a rebuilt table are reloaded, not late.
+		var late int64
+		if !rebuild {
+			if late, err = lateRows(ctx, db, t.Name); err != nil {
+				return nil, err
+			}
 		}
 		if err := merge(ctx, db, r, hash, asOf, rebuild); err != nil {
 			return nil, err

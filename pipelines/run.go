@@ -205,6 +205,9 @@ func ingestStage(ctx context.Context, b *runState) error {
 	}
 	b.Ingest = in
 	b.Manifest.Inputs = in.Tables
+	for _, w := range in.warnings {
+		b.Warn("%s", w)
+	}
 	if err := sampleRejects(ctx, b); err != nil {
 		return err
 	}
