@@ -170,7 +170,9 @@ func toMicros(v int64, u arrow.TimeUnit) int64 {
 	return v
 }
 
-// CreateTable creates (or replaces) table name from the columns of f. The
+// CreateTable creates (or replaces) the temporary table name (it lives for
+// the connection, in memory or spilled, never in the database file) from the
+// columns of f. The
 // frame is handed to DuckDB as Arrow record batches through a registered
 // view that is copied into a real table at once: go-duckdb's Arrow view
 // must not be queried with projections, filters or GROUP BY.
@@ -204,7 +206,7 @@ func (d *DB) CreateTable(ctx context.Context, name string, f *frame.Frame) error
 		if !ok {
 			return fmt.Errorf("engine: driver connection cannot execute")
 		}
-		q := fmt.Sprintf("CREATE OR REPLACE TABLE %s AS SELECT * FROM %s", Ident(name), Ident(view))
+		q := fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS SELECT * FROM %s", Ident(name), Ident(view))
 		if _, err := ex.ExecContext(ctx, q, nil); err != nil {
 			return &QueryError{SQL: q, Err: err}
 		}

@@ -47,7 +47,8 @@ func (g *genFlags) write(dir, output string) (*gen.Truth, time.Time, error) {
 	// The generator's as-of is an instant (midnight starting that date);
 	// crmbatch's as-of date includes its whole day: the last complete day
 	// of generated history is the one before.
-	if err := os.WriteFile(cfg, config.GeneratedYAML(asOf.AddDate(0, 0, -1), output), 0o644); err != nil {
+	yml := append(config.GeneratedYAML(asOf.AddDate(0, 0, -1), output), config.ExampleSegmentsYAML...)
+	if err := os.WriteFile(cfg, yml, 0o644); err != nil {
 		return nil, asOf, err
 	}
 	return truth, asOf, nil

@@ -23,3 +23,14 @@ sources:
   subscriptions: {files: [subscriptions.csv]}
 `, asOf.Format(time.DateOnly), output))
 }
+
+// ExampleSegmentsYAML is a marketer segment that "crmbatch gen" and "crmbatch
+// demo" append to GeneratedYAML, so that a demo run exports a list and
+// "crmbatch segment preview win_back" works out of the box.
+const ExampleSegmentsYAML = `segments:
+  win_back:
+    description: valuable customers at risk of churning, for a win-back email
+    expression: "churn_probability > 0.5 AND customer_lifetime_value > 50"
+    channel: email
+    export_on_run: true
+`
