@@ -13,7 +13,7 @@ type (
 	TableDoc  = batch.TableDoc
 )
 
-func col(name, typ, doc string) ColumnDoc { return ColumnDoc{Name: name, Type: typ, Doc: doc} }
+var col = batch.Col
 
 func customerColumns(cfg *config.Config) []ColumnDoc {
 	cols := []ColumnDoc{

@@ -95,6 +95,9 @@ type ColumnDoc struct {
 	Doc  string `json:"doc"`
 }
 
+// Col returns the documentation of one column.
+func Col(name, typ, doc string) ColumnDoc { return ColumnDoc{Name: name, Type: typ, Doc: doc} }
+
 // TableDoc documents one published table.
 type TableDoc struct {
 	Name    string      `json:"name"`

@@ -5,9 +5,7 @@ import (
 	"github.com/crmbatch/crmbatch/pipelines/config"
 )
 
-func col(name, typ, doc string) batch.ColumnDoc {
-	return batch.ColumnDoc{Name: name, Type: typ, Doc: doc}
-}
+var col = batch.Col
 
 // Columns documents the customer-table columns the portfolio stages add.
 func Columns(cfg *config.Config) []batch.ColumnDoc {
