@@ -69,23 +69,23 @@ func CrossValidate(cols []Column, y []float64, k int, src rand.Source, enc *Enco
 				train = append(train, i)
 			}
 		}
-		e, err := NewEncoder(subset(cols, train), enc)
+		e, err := NewEncoder(Subset(cols, train), enc)
 		if err != nil {
 			return nil, fmt.Errorf("logit: fold %d: %w", f, err)
 		}
-		xtr, err := e.Transform(subset(cols, train))
+		xtr, err := e.Transform(Subset(cols, train))
 		if err != nil {
 			return nil, fmt.Errorf("logit: fold %d: %w", f, err)
 		}
-		m, err := Fit(Problem{X: xtr, Y: pick(y, train), Names: e.Names()}, fit)
+		m, err := Fit(Problem{X: xtr, Y: Pick(y, train), Names: e.Names()}, fit)
 		if err != nil {
 			return nil, fmt.Errorf("logit: fold %d: %w", f, err)
 		}
-		xte, err := e.Transform(subset(cols, test))
+		xte, err := e.Transform(Subset(cols, test))
 		if err != nil {
 			return nil, fmt.Errorf("logit: fold %d: %w", f, err)
 		}
-		auc := ROCAUC(pick(y, test), m.Predict(xte, nil))
+		auc := ROCAUC(Pick(y, test), m.Predict(xte, nil))
 		if math.IsNaN(auc) {
 			return nil, fmt.Errorf("logit: fold %d has a single class; use fewer folds", f)
 		}
@@ -95,7 +95,8 @@ func CrossValidate(cols []Column, y []float64, k int, src rand.Source, enc *Enco
 	return res, nil
 }
 
-func pick(v []float64, rows []int) []float64 {
+// Pick returns v[rows[0]], v[rows[1]], ...: the values of a subset of rows.
+func Pick(v []float64, rows []int) []float64 {
 	out := make([]float64, len(rows))
 	for k, i := range rows {
 		out[k] = v[i]
@@ -103,12 +104,13 @@ func pick(v []float64, rows []int) []float64 {
 	return out
 }
 
-func subset(cols []Column, rows []int) []Column {
+// Subset returns the columns restricted to the given rows, in that order.
+func Subset(cols []Column, rows []int) []Column {
 	out := make([]Column, len(cols))
 	for c, col := range cols {
 		out[c].Name = col.Name
 		if col.Numeric != nil {
-			out[c].Numeric = pick(col.Numeric, rows)
+			out[c].Numeric = Pick(col.Numeric, rows)
 			continue
 		}
 		s := make([]string, len(rows))

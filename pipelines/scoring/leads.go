@@ -67,11 +67,11 @@ func Leads(ctx context.Context, b *batch.Batch) error {
 			openRows = append(openRows, i)
 		}
 	}
-	y := pick(conv, trainRows)
+	y := logit.Pick(conv, trainRows)
 	mm := &metrics{}
 	if len(trainRows) > 0 {
 		// Leakage check over every candidate feature, excluded ones too.
-		solo, err := logit.LeakageCheck(subset(all, trainRows), y, cfg.LeakAUC)
+		solo, err := logit.LeakageCheck(logit.Subset(all, trainRows), y, cfg.LeakAUC)
 		if err == nil {
 			for _, s := range solo {
 				mm.metric("leads", "solo_auc:"+s.Name, s.AUC, "ROC AUC of the feature alone")
@@ -96,12 +96,12 @@ func Leads(ctx context.Context, b *batch.Batch) error {
 	if len(cols) == 0 {
 		return batch.Skip("leads: every feature is excluded")
 	}
-	m, err := train("leads", subset(cols, trainRows), y, nil, cfg.Model, mm)
+	m, err := train("leads", logit.Subset(cols, trainRows), y, nil, cfg.Model, mm)
 	if err != nil {
 		return err
 	}
 	mm.metric("leads", "window_days", float64(cfg.WindowDays), "conversion window")
-	p, reasons, err := m.score(subset(cols, openRows))
+	p, reasons, err := m.score(logit.Subset(cols, openRows))
 	if err != nil {
 		return err
 	}

@@ -63,23 +63,23 @@ func train(name string, cols []logit.Column, y, baseline []float64, set config.M
 			trainRows = append(trainRows, i)
 		}
 	}
-	e, err := logit.NewEncoder(subset(cols, trainRows), enc)
+	e, err := logit.NewEncoder(logit.Subset(cols, trainRows), enc)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	xtr, err := e.Transform(subset(cols, trainRows))
+	xtr, err := e.Transform(logit.Subset(cols, trainRows))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	hold, err := logit.Fit(logit.Problem{X: xtr, Y: pick(y, trainRows), Names: e.Names()}, &logit.Settings{C: set.C, NoStdErr: true})
+	hold, err := logit.Fit(logit.Problem{X: xtr, Y: logit.Pick(y, trainRows), Names: e.Names()}, &logit.Settings{C: set.C, NoStdErr: true})
 	if err != nil {
 		return nil, fmt.Errorf("%s: holdout fit: %w", name, err)
 	}
-	xte, err := e.Transform(subset(cols, test))
+	xte, err := e.Transform(logit.Subset(cols, test))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	yte := pick(y, test)
+	yte := logit.Pick(y, test)
 	p := hold.Predict(xte, nil)
 	lift, capture := logit.Lift(yte, p, 0.1)
 	mm.metric(name, "holdout_auc", logit.ROCAUC(yte, p), "ROC AUC on the stratified holdout")
@@ -89,7 +89,7 @@ func train(name string, cols []logit.Column, y, baseline []float64, set config.M
 	mm.metric(name, "holdout_lift_top10", lift, "positive rate in the top decile / overall rate")
 	mm.metric(name, "holdout_capture_top10", capture, "share of positives in the top decile")
 	if baseline != nil {
-		mm.metric(name, "baseline_auc", logit.ROCAUC(yte, pick(baseline, test)), "holdout AUC of the naive rule (days since the last purchase)")
+		mm.metric(name, "baseline_auc", logit.ROCAUC(yte, logit.Pick(baseline, test)), "holdout AUC of the naive rule (days since the last purchase)")
 	}
 	mm.metric(name, "rows", float64(n), "labelled rows")
 	mm.metric(name, "holdout_rows", float64(len(test)), "")
@@ -264,29 +264,4 @@ func indexOf(s []string, v string) int {
 		}
 	}
 	return -1
-}
-
-func pick(v []float64, rows []int) []float64 {
-	out := make([]float64, len(rows))
-	for k, i := range rows {
-		out[k] = v[i]
-	}
-	return out
-}
-
-func subset(cols []logit.Column, rows []int) []logit.Column {
-	out := make([]logit.Column, len(cols))
-	for c, col := range cols {
-		out[c].Name = col.Name
-		if col.Numeric != nil {
-			out[c].Numeric = pick(col.Numeric, rows)
-			continue
-		}
-		s := make([]string, len(rows))
-		for k, i := range rows {
-			s[k] = col.Categorical[i]
-		}
-		out[c].Categorical = s
-	}
-	return out
 }

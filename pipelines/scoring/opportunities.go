@@ -7,6 +7,7 @@ import (
 
 	"github.com/crmbatch/crmbatch/engine"
 	"github.com/crmbatch/crmbatch/engine/frame"
+	"github.com/crmbatch/crmbatch/models/logit"
 	"github.com/crmbatch/crmbatch/pipelines/batch"
 )
 
@@ -50,14 +51,14 @@ func Opportunities(ctx context.Context, b *batch.Batch) error {
 		}
 	}
 	mm := &metrics{}
-	m, err := train("opportunities", subset(all, trainRows), pick(won, trainRows), nil, cfg.Model, mm)
+	m, err := train("opportunities", logit.Subset(all, trainRows), logit.Pick(won, trainRows), nil, cfg.Model, mm)
 	if err != nil {
 		return err
 	}
 	if len(openRows) == 0 {
 		mm.warn("opportunities", "open", "no open opportunity to score")
 	}
-	p, reasons, err := m.score(subset(all, openRows))
+	p, reasons, err := m.score(logit.Subset(all, openRows))
 	if err != nil && len(openRows) > 0 {
 		return err
 	}
