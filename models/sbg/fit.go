@@ -58,24 +58,47 @@ type Result struct {
 	N float64
 	// Iterations is the number of major iterations of the optimiser.
 	Iterations int
-	// Status is the optimiser's termination status.
+	// Status is the termination status: the optimiser's, or
+	// StationaryAfterFailure when the optimiser stopped with an error at a
+	// point the gradient check of Fit accepts as the maximum.
 	Status optimize.Status
+	// GradNorm is the infinity norm of the gradient of the mean
+	// log-likelihood per subscriber with respect to (log alpha, log beta) at
+	// Model.
+	GradNorm float64
+	// Distance is the distance from Model to the maximum of the quadratic
+	// approximation of the log-likelihood, in standard errors: the square
+	// root of g' I^-1 g with g the gradient and I the observed information
+	// of the summed log-likelihood in (log alpha, log beta). It is NaN when
+	// the information is not positive definite.
+	Distance float64
+	// OptimizerErr is the error the optimiser stopped with, if any. It is
+	// kept for diagnostics when the gradient check still accepted the point
+	// (Status StationaryAfterFailure).
+	OptimizerErr error
 }
 
-// Converged reports whether the optimiser stopped at a stationary point.
+// Converged reports whether the fit stopped at the maximum: the optimiser
+// met its convergence criterion, or it stopped with an error at a point that
+// passed the gradient check (StationaryAfterFailure).
 func (r *Result) Converged() bool {
 	return r.Status == optimize.GradientThreshold || r.Status == optimize.FunctionConvergence ||
-		r.Status == optimize.Success || r.Status == optimize.StepConvergence
+		r.Status == optimize.Success || r.Status == optimize.StepConvergence ||
+		r.Status == StationaryAfterFailure
 }
 
-// Err returns nil when the fit converged and an error naming the status
-// otherwise.
+// Err returns nil when the fit converged and an error naming the status,
+// the gradient at the returned point and the optimiser's error otherwise.
 func (r *Result) Err() error {
 	if r.Converged() {
 		return nil
 	}
-	return fmt.Errorf("sbg: optimiser stopped with status %v after %d iterations (alpha=%g, beta=%g)",
-		r.Status, r.Iterations, r.Alpha, r.Beta)
+	msg := fmt.Sprintf("sbg: optimiser stopped with status %v after %d iterations (alpha=%g, beta=%g; gradient norm %.3g, %.3g standard errors from the maximum)",
+		r.Status, r.Iterations, r.Alpha, r.Beta, r.GradNorm, r.Distance)
+	if r.OptimizerErr != nil {
+		return fmt.Errorf("%s: %w", msg, r.OptimizerErr)
+	}
+	return errors.New(msg)
 }
 
 // Errors returned by Fit for data that do not identify alpha and beta.
@@ -90,6 +113,19 @@ var (
 // eq. (10), extended to right-censored per-subscriber data with weights). It
 // minimises the negative log-likelihood over (log alpha, log beta) with
 // L-BFGS and analytic gradients. s may be nil.
+//
+// Near the maximum the decrease of the mean log-likelihood, about g²/2 for a
+// gradient g, reaches the rounding of the value (1e-16 of it) when g is about
+// 1e-8, so L-BFGS may end in a line-search failure just above
+// GradientThreshold although it stands at the maximum. When the optimiser
+// stops with an error, Fit therefore judges the returned point itself (see
+// Result.Distance): it is accepted, with Status StationaryAfterFailure, when
+// the log-likelihood and its gradient are finite, the observed information
+// is positive definite, the standard errors of log alpha and log beta are at
+// most 2 (the parameters are identified; see maxLogSE) and the point lies
+// within StationaryTol standard errors of the maximum of the local quadratic
+// approximation. Otherwise the optimiser's status stands and Result.Err
+// names it.
 //
 // Fit panics on malformed input (mismatched lengths) and returns an error
 // for data that cannot identify the parameters (ErrNoSubscribers,
@@ -151,13 +187,21 @@ func Fit(p Problem, s *Settings) (*Result, error) {
 		return nil, fmt.Errorf("sbg: optimiser failed: %w", err)
 	}
 	out := &Result{
-		Model:      Model{Alpha: math.Exp(res.X[0]), Beta: math.Exp(res.X[1])},
-		N:          d.total,
-		Iterations: res.Stats.MajorIterations,
-		Status:     res.Status,
+		Model:        Model{Alpha: math.Exp(res.X[0]), Beta: math.Exp(res.X[1])},
+		N:            d.total,
+		Iterations:   res.Stats.MajorIterations,
+		Status:       res.Status,
+		OptimizerErr: err,
 	}
-	if err != nil && out.Converged() {
-		out.Status = optimize.Failure
+	var stationary bool
+	out.GradNorm, out.Distance, stationary = d.check(res.X[0], res.X[1])
+	if err != nil {
+		switch {
+		case stationary:
+			out.Status = StationaryAfterFailure
+		case out.Converged():
+			out.Status = optimize.Failure
+		}
 	}
 	out.LogLikelihood = d.logLik(out.Alpha, out.Beta, nil)
 	out.AlphaSE, out.BetaSE = d.stdErr(out.Alpha, out.Beta)
