@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	duckdb "github.com/marcboeker/go-duckdb"
+	duckdb "github.com/duckdb/duckdb-go/v2"
 )
 
 // Options configures a database. The zero value opens an in-memory database
