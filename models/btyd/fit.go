@@ -70,13 +70,16 @@ func (s *Settings) workers() int {
 type Fit struct {
 	// Names are the parameter names, e.g. r, alpha, a, b.
 	Names []string
-	// Estimates are the maximum-likelihood estimates on the natural scale.
+	// Estimates are the maximum-likelihood estimates on the natural scale;
+	// covariate coefficients (fits with covariates) as they are.
 	Estimates []float64
 	// StdErrors are asymptotic standard errors on the natural scale: the
 	// inverse Hessian of the negative log-likelihood with respect to the
 	// log-parameters, mapped back by the delta method,
-	// se(theta) = theta * sqrt(Cov[log theta]). They are NaN when the
-	// Hessian is not positive definite.
+	// se(theta) = theta * sqrt(Cov[log theta]); for covariate
+	// coefficients, which enter the optimiser as they are, sqrt of the
+	// diagonal of the inverse Hessian. They are NaN when the Hessian is not
+	// positive definite.
 	StdErrors []float64
 	// LogLikelihood is the maximised log-likelihood summed over customers.
 	LogLikelihood float64
@@ -112,6 +115,14 @@ type objective func(logp, grad []float64) float64
 // fills a Fit. hessStep is the step of the central differences of obj's
 // gradient that give the Hessian for the standard errors.
 func maximize(name string, names []string, obj objective, x0 []float64, n float64, distinct int, s *Settings, hessStep float64) ([]float64, *Fit, error) {
+	return maximizeMixed(name, names, obj, x0, len(x0), n, distinct, s, hessStep)
+}
+
+// maximizeMixed is maximize for a parameter vector whose first nLog
+// elements are log-parameters (reported as exp(x) with delta-method
+// standard errors) and whose others are reported as they are, such as
+// covariate coefficients.
+func maximizeMixed(name string, names []string, obj objective, x0 []float64, nLog int, n float64, distinct int, s *Settings, hessStep float64) ([]float64, *Fit, error) {
 	maxIter, gtol := 1000, 1e-6
 	if s != nil && s.MaxIterations > 0 {
 		maxIter = s.MaxIterations
@@ -149,16 +160,19 @@ func maximize(name string, names []string, obj objective, x0 []float64, n float6
 		Status:          res.Status,
 	}
 	for i, v := range lp {
-		fit.Estimates[i] = math.Exp(v)
+		fit.Estimates[i] = v
+		if i < nLog {
+			fit.Estimates[i] = math.Exp(v)
+		}
 	}
-	fit.StdErrors = stdErrors(obj, lp, hessStep)
+	fit.StdErrors = stdErrors(obj, lp, hessStep, nLog)
 	switch res.Status {
 	case optimize.GradientThreshold, optimize.FunctionConvergence, optimize.Success:
 		fit.Converged = true
 	}
 	bad := false
-	for _, v := range fit.Estimates {
-		if math.IsNaN(v) || math.IsInf(v, 0) || v == 0 {
+	for i, v := range fit.Estimates {
+		if math.IsNaN(v) || math.IsInf(v, 0) || (v == 0 && i < nLog) {
 			bad = true
 		}
 	}
@@ -175,9 +189,11 @@ func maximize(name string, names []string, obj objective, x0 []float64, n float6
 	return lp, fit, nil
 }
 
-// stdErrors returns natural-scale standard errors from a central-difference
-// Hessian of the gradient of obj at the log-parameters lp.
-func stdErrors(obj objective, lp []float64, h float64) []float64 {
+// stdErrors returns standard errors from a central-difference Hessian of
+// the gradient of obj at lp: on the natural scale (delta method) for the
+// first nLog elements, which are log-parameters, and as they are for the
+// others.
+func stdErrors(obj objective, lp []float64, h float64, nLog int) []float64 {
 	k := len(lp)
 	se := make([]float64, k)
 	hess := mat.NewSymDense(k, nil)
@@ -215,7 +231,10 @@ func stdErrors(obj objective, lp []float64, h float64) []float64 {
 		return se
 	}
 	for i := range k {
-		se[i] = math.Exp(lp[i]) * math.Sqrt(cov.At(i, i))
+		se[i] = math.Sqrt(cov.At(i, i))
+		if i < nLog {
+			se[i] *= math.Exp(lp[i])
+		}
 	}
 	return se
 }
