@@ -18,10 +18,21 @@
 //     Pareto/NBD Model and Related Expressions"). Customers with identical
 //     (x, t_x, T) are fitted once with a weight, which makes fits on
 //     integer-day data nearly independent of the number of customers.
+//     Customers who can transact at most once per period (annual donors,
+//     weekly visits) are fitted with FitBGBB, the BG/BB of Fader, Hardie &
+//     Shang (2010), on (x, t_x, n) in whole periods. Time-invariant
+//     covariates (channel, region, campaign) enter FitBGNBDCov and
+//     FitParetoNBDCov (Fader & Hardie 2007, note 019; the CLVTools and
+//     PyMC-Marketing parametrisations) as Covariates columns; each
+//     customer then has their own BGNBD or ParetoNBD.
 //  3. Fit the spend model with FitGammaGamma (Fader & Hardie 2013, "The
 //     Gamma-Gamma Model of Monetary Value", note 025) on repeat buyers.
+//     Returns are handled outside the Gamma-Gamma: FitReturnPrior shrinks
+//     each customer's return share towards the population share, and
+//     ReturnPrior.NetSpend turns expected gross spend into net spend.
 //  4. Score customers: ProbabilityAlive, ConditionalExpectedPurchases and
-//     CLV, one customer at a time or over slices with Score.
+//     CLV, one customer at a time or over slices with Score (ScoreCov for
+//     models with covariates).
 //  5. Check the model on a holdout period with Holdout, and choose between
 //     BG/NBD and Pareto/NBD with ChooseModel.
 //
@@ -36,7 +47,8 @@
 // neither overflow nor underflow.
 //
 // Names follow the analysts' vocabulary: BG/NBD (r, alpha, a, b), Pareto/NBD
-// (r, alpha, s, beta), Gamma-Gamma (p, q, gamma; lifetimes calls gamma "v").
+// (r, alpha, s, beta), BG/BB (alpha, beta, gamma, delta), Gamma-Gamma
+// (p, q, gamma; lifetimes calls gamma "v").
 // Method doc comments name the equivalent lifetimes (Python) and BTYD (R)
 // function.
 package btyd
