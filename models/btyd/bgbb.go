@@ -18,8 +18,9 @@ import (
 //
 // A customer's history is (x, t_x, n): x repeat transactions in the n
 // transaction opportunities after the first, the last at opportunity t_x
-// (t_x = 0 when x = 0). Times are whole periods; the methods that satisfy
-// Model round x, t_x and n to the nearest integer.
+// (t_x = 0 when x = 0), with 0 <= x <= t_x <= n. Times are whole periods;
+// the methods that satisfy Model round x, t_x and n to the nearest integer
+// and return NaN for histories outside those bounds.
 type BGBB struct {
 	Alpha float64 // first shape of the transaction-probability beta; Alpha > 0
 	Beta  float64 // second shape of the transaction-probability beta; Beta > 0
