@@ -3,6 +3,7 @@ package pipelines
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/crmbatch/crmbatch/engine"
 	"github.com/crmbatch/crmbatch/pipelines/config"
@@ -45,15 +46,20 @@ func account(ctx context.Context, db *engine.DB, t *config.Table, tl *TableLoad)
 		return err
 	}
 	tl.Read = tl.Accepted + tl.Rejected + tl.Excluded
-	pf, err := db.QueryFrame(ctx, fmt.Sprintf(`SELECT file, sum(a) AS a, sum(r) AS r FROM (
-		SELECT _file AS file, count(*) FILTER (WHERE _final_rule IS NULL) AS a, count(*) FILTER (WHERE _final_rule IS NOT NULL) AS r FROM chk_%[1]s GROUP BY ALL
-		UNION ALL SELECT source_file, 0, count(*) FROM wh_malformed WHERE table_name = %[2]s GROUP BY ALL) GROUP BY file`, t.Name, name))
+	// Per file: the rows the reader gave (wh_files) and the lines it
+	// rejected are what was read; the rejects name their file.
+	pf, err := db.QueryFrame(ctx, fmt.Sprintf(`SELECT f.path AS file, f.rows + coalesce(m.n, 0) AS read, coalesce(r.n, 0) AS rejected
+FROM wh_files f
+LEFT JOIN (SELECT source_file, count(*) AS n FROM wh_malformed WHERE table_name = %[1]s GROUP BY ALL) m ON m.source_file = f.path
+LEFT JOIN (SELECT source_file, count(*) AS n FROM rejects WHERE table_name = %[1]s GROUP BY ALL) r ON r.source_file = f.path
+WHERE f.table_name = %[1]s`, name))
 	if err != nil {
 		return err
 	}
 	per := map[string][2]int64{}
 	for i := 0; i < pf.Len(); i++ {
-		per[pf.Col("file").Strings[i]] = [2]int64{int64(pf.Col("a").Floats[i]), int64(pf.Col("r").Floats[i])}
+		read, rej := pf.Col("read").Ints[i], pf.Col("rejected").Ints[i]
+		per[pf.Col("file").Strings[i]] = [2]int64{read - rej, rej}
 	}
 	for _, file := range tl.Files {
 		c := per[file.Path]
@@ -61,14 +67,23 @@ func account(ctx context.Context, db *engine.DB, t *config.Table, tl *TableLoad)
 		file.Read = file.Accepted + file.Rejected
 	}
 	tl.Flags = map[string]int64{}
+	if len(flagRules[t.Name]) == 0 {
+		return nil
+	}
+	// All flags in one scan of the table.
+	var names, aggs []string
 	for flag, cond := range flagRules[t.Name] {
-		n, err := db.Int(ctx, fmt.Sprintf("SELECT count(*) FILTER (WHERE %s) FROM %s", cond, t.Name))
-		if err != nil {
-			return err
-		}
-		if n > 0 {
+		names = append(names, flag)
+		aggs = append(aggs, fmt.Sprintf("count(*) FILTER (WHERE %s) AS %s", cond, engine.Ident(flag)))
+	}
+	ff, err := db.QueryFrame(ctx, fmt.Sprintf("SELECT %s FROM %s", strings.Join(aggs, ", "), t.Name))
+	if err != nil {
+		return err
+	}
+	for _, flag := range names {
+		if n := ff.Col(flag).Ints[0]; n > 0 {
 			tl.Flags[flag] = n
 		}
 	}
-	return db.Exec(ctx, fmt.Sprintf("DROP TABLE IF EXISTS chk_%s", t.Name))
+	return nil
 }

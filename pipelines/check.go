@@ -47,15 +47,23 @@ var moneyFields = map[string]bool{
 }
 
 // check applies the row rules that need the whole table or other tables
-// (duplicate keys, unknown customers, dates after the as-of date) to every
-// row of wh_<table>, then splits it into the canonical table (TEMP, for this
-// run) and the rejects.
-func check(ctx context.Context, db *engine.DB, t *config.Table, st *tableState, asOf time.Time, in *Ingest, tl *TableLoad) error {
+// (dates after the as-of date, duplicate keys, unknown customers) to the
+// readable rows of wh_<table>. The few rows that break one are gathered in
+// prob_<table>, by warehouse rowid; the canonical table (TEMP, for this
+// run) is every readable row not among them, and the rejects are those
+// rows and the rows staged with a rule, with their physical line and their
+// text as it stands in the file (records.go). Nothing here builds a string
+// for a row that is not rejected.
+func check(ctx context.Context, db *engine.DB, t *config.Table, src *config.Source, st *tableState, asOf time.Time, in *Ingest, tl *TableLoad) error {
 	name := t.Name
+	wh := "wh_" + name
 	cutoff := engine.Quote(asOf.AddDate(0, 0, 1).Format(time.DateOnly))
-	var rules []string
+	const noFirst = "CAST(NULL AS STRUCT(f VARCHAR, k BIGINT))"
+	var probs []string
 	if col := asOfColumn[name]; col != "" {
-		rules = append(rules, fmt.Sprintf("WHEN %[1]s >= TIMESTAMP %[2]s THEN 'after_as_of|%[1]s ' || CAST(%[1]s AS VARCHAR) || ' is after the as-of date %[3]s'", col, cutoff, asOf.Format(time.DateOnly)))
+		probs = append(probs, fmt.Sprintf(`SELECT rowid AS _id, 1 AS _prio, 'after_as_of' AS _prule,
+	'%[1]s ' || CAST(%[1]s AS VARCHAR) || ' is after the as-of date %[3]s' AS _preason, '%[1]s' AS _pcol, %[5]s AS _first
+FROM %[4]s WHERE _rule IS NULL AND %[1]s >= TIMESTAMP %[2]s`, col, cutoff, asOf.Format(time.DateOnly), wh, noFirst))
 	}
 	var key []string
 	for _, k := range t.Key {
@@ -63,40 +71,33 @@ func check(ctx context.Context, db *engine.DB, t *config.Table, st *tableState, 
 			key = append(key, k)
 		}
 	}
-	keyCols, dupJoin := "", ""
+	keyCols := ""
 	if len(key) == len(t.Key) && len(key) > 0 {
 		// Duplicate keys among the readable rows: the first occurrence (in
 		// file name, then line order) is kept, later ones are quarantined
 		// with the place of the first.
 		keyCols = strings.Join(key, ", ")
-		dupJoin = fmt.Sprintf(`LEFT JOIN (SELECT %[1]s, min({'f': _file, 'l': _line}) AS _first
-			FROM wh_%[2]s WHERE _rule IS NULL GROUP BY %[1]s HAVING count(*) > 1) d USING (%[1]s)`, keyCols, name)
-		rules = append(rules, fmt.Sprintf("WHEN _first IS NOT NULL AND {'f': _file, 'l': _line} > _first THEN 'duplicate_key|duplicate %s (first seen at line ' || _first.l || CASE WHEN _first.f <> _file THEN ' of ' || _first.f ELSE '' END || ')'", keyCols))
+		probs = append(probs, fmt.Sprintf(`SELECT w.rowid, 2, 'duplicate_key', NULL, %[3]s, d._first
+FROM %[2]s w JOIN (SELECT %[1]s, min({'f': _file, 'k': _k}) AS _first FROM %[2]s WHERE _rule IS NULL GROUP BY %[1]s HAVING count(*) > 1) d USING (%[1]s)
+WHERE w._rule IS NULL AND {'f': w._file, 'k': w._k} > d._first`, keyCols, wh, engine.Quote(keyCols)))
 	}
-	join := ""
 	if name != "customers" && t.Field("customer_id") != nil && in.Has("customers") && in.Table("customers").Derived == "" {
-		join = "LEFT JOIN (SELECT customer_id AS _known FROM customers) c ON c._known = s.customer_id"
-		rules = append(rules, "WHEN s.customer_id IS NOT NULL AND _known IS NULL THEN 'unknown_customer|customer_id ' || s.customer_id || ' is not in customers'")
+		probs = append(probs, fmt.Sprintf(`SELECT w.rowid, 3, 'unknown_customer', 'customer_id ' || w.customer_id || ' is not in customers', 'customer_id', %[2]s
+FROM %[1]s w ANTI JOIN (SELECT customer_id FROM customers) c ON c.customer_id = w.customer_id
+WHERE w._rule IS NULL AND w.customer_id IS NOT NULL`, wh, noFirst))
 	}
-	verdict := "NULL"
-	if len(rules) > 0 {
-		verdict = "CASE " + strings.Join(rules, " ") + " END"
+	if len(probs) == 0 {
+		probs = append(probs, "SELECT 0 AS _id, 0 AS _prio, '' AS _prule, '' AS _preason, '' AS _pcol, "+noFirst+" AS _first WHERE false")
 	}
-	if dupJoin == "" {
-		dupJoin = "CROSS JOIN (SELECT NULL::STRUCT(f VARCHAR, l BIGINT) AS _first)"
-	}
-	q := fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE chk_%[1]s AS
-SELECT * EXCLUDE (_verdict),
-	coalesce(_rule, CASE WHEN _verdict IS NOT NULL THEN split_part(_verdict, '|', 1) END) AS _final_rule,
-	coalesce(_reason, CASE WHEN _verdict IS NOT NULL THEN substr(_verdict, strpos(_verdict, '|') + 1) END) AS _final_reason
-FROM (SELECT s.*, CASE WHEN s._rule IS NULL THEN %[2]s END AS _verdict
-      FROM wh_%[1]s s %[3]s %[4]s)`, name, verdict, dupJoin, join)
+	q := fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE prob_%[1]s AS
+SELECT _id, arg_min({'rule': _prule, 'reason': _preason, 'col': _pcol, 'first': _first}, _prio) AS p FROM (%[2]s) GROUP BY _id`,
+		name, strings.Join(probs, "\nUNION ALL\n"))
 	if err := db.Exec(ctx, q); err != nil {
 		return fmt.Errorf("checking %s: %w", name, err)
 	}
 	var fields, rec []string
 	for _, f := range t.Fields {
-		v := f.Name
+		v := f.Name // unqualified: prob_<table> has only _id and p
 		if mask, ok := asOfMasks[name][f.Name]; ok {
 			v = fmt.Sprintf(mask, cutoff)
 		}
@@ -108,18 +109,32 @@ FROM (SELECT s.*, CASE WHEN s._rule IS NULL THEN %[2]s END AS _verdict
 			rec = append(rec, engine.Quote(f.Name)+": "+f.Name)
 		}
 	}
-	accept := fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS SELECT %s FROM chk_%s WHERE _final_rule IS NULL", name, strings.Join(fields, ", "), name)
+	accept := fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %[1]s AS SELECT %[2]s FROM %[3]s w ANTI JOIN prob_%[1]s p ON p._id = w.rowid WHERE w._rule IS NULL",
+		name, strings.Join(fields, ", "), wh)
 	if err := db.Exec(ctx, accept); err != nil {
 		return err
 	}
-	col := "coalesce(_column, CASE split_part(_final_rule, '|', 1) WHEN 'duplicate_key' THEN " + engine.Quote(keyCols) + " WHEN 'unknown_customer' THEN 'customer_id' WHEN 'after_as_of' THEN " + engine.Quote(asOfColumn[name]) + " END)"
 	record := "CAST({" + strings.Join(rec, ", ") + "} AS VARCHAR)"
 	if len(rec) == 0 {
-		record = "NULL"
+		record = "CAST(NULL AS VARCHAR)"
 	}
-	rej := fmt.Sprintf(`INSERT INTO rejects SELECT %[1]s, _file, _line, %[2]s, _final_rule, _final_reason, coalesce(_record, %[4]s)
-	FROM chk_%[3]s WHERE _final_rule IS NOT NULL;
-INSERT INTO rejects SELECT * FROM wh_malformed WHERE table_name = %[1]s`, engine.Quote(name), col, name, record)
+	rejected := fmt.Sprintf(`SELECT w.rowid AS _id, w._file, w._k, w._column AS column_name, w._rule AS rule, w._reason AS reason, w._record AS record, %[3]s AS _first, %[2]s AS _as_read
+FROM %[1]s w WHERE w._rule IS NOT NULL
+UNION ALL
+SELECT w.rowid, w._file, w._k, p.p.col, p.p.rule, p.p.reason, w._record, p.p.first, %[2]s
+FROM %[1]s w JOIN prob_%[4]s p ON p._id = w.rowid`, wh, record, noFirst, name)
+	withLines := lineSQL(name, fmt.Sprintf("SELECT *, _first.f AS _ff, _first.k AS _fk FROM (%s)", rejected), "_file", "_k", "line")
+	withLines = lineSQL(name, withLines, "_ff", "_fk", "first_line")
+	if err := db.Exec(ctx, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE rej_%s AS %s", name, withLines)); err != nil {
+		return err
+	}
+	if err := fillRecords(ctx, db, name, src); err != nil {
+		return err
+	}
+	reason := fmt.Sprintf("CASE WHEN rule = 'duplicate_key' THEN 'duplicate %s (first seen at line ' || first_line || CASE WHEN _ff <> _file THEN ' of ' || _ff ELSE '' END || ')' ELSE reason END", keyCols)
+	rej := fmt.Sprintf(`INSERT INTO rejects SELECT %[1]s, _file, line, column_name, rule, %[2]s, coalesce(record, _as_read) FROM rej_%[3]s;
+INSERT INTO rejects SELECT * FROM wh_malformed WHERE table_name = %[1]s;
+DROP TABLE rej_%[3]s; DROP TABLE prob_%[3]s`, engine.Quote(name), reason, name)
 	if err := db.Exec(ctx, rej); err != nil {
 		return err
 	}

@@ -1,6 +1,8 @@
 package pipelines
 
 import (
+	"bufio"
+	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -8,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/crmbatch/crmbatch/pipelines/config"
 )
@@ -28,6 +31,7 @@ type InputFile struct {
 	Retained bool `json:"retained,omitempty"`
 
 	readPath string // what DuckDB reads: Path, or its UTF-8 transcoding
+	lines    int64  // lines of the (decompressed) file, from the checksum pass
 }
 
 // expandFiles resolves a source's paths and globs into files, in order.
@@ -65,20 +69,57 @@ func expandFiles(cfg *config.Config, table string, src *config.Source) ([]*Input
 	return out, nil
 }
 
-// checksum fills in the SHA-256 of every file. It runs beside the load.
+// checksum fills in the SHA-256 of every file and counts its lines (see
+// lines.go). A .gz file is decompressed on the way: a truncated or corrupt
+// one stops the run here, since DuckDB would read its readable part without
+// a word.
 func checksum(files []*InputFile) error {
 	for _, f := range files {
-		h := sha256.New()
-		fh, err := os.Open(f.Path)
-		if err != nil {
+		if err := checksumFile(f); err != nil {
 			return err
 		}
-		_, err = io.Copy(h, fh)
-		fh.Close()
-		if err != nil {
-			return fmt.Errorf("checksum %s: %w", f.Path, err)
-		}
-		f.SHA256 = hex.EncodeToString(h.Sum(nil))
 	}
 	return nil
 }
+
+func checksumFile(f *InputFile) error {
+	h := sha256.New()
+	fh, err := os.Open(f.Path)
+	if err != nil {
+		return err
+	}
+	defer fh.Close()
+	lc := &lineCounter{}
+	if strings.HasSuffix(strings.ToLower(f.Path), ".gz") {
+		raw := io.TeeReader(bufio.NewReaderSize(fh, 1<<20), h)
+		gz, err := gzip.NewReader(raw)
+		if err == nil {
+			_, err = io.Copy(lc, gz)
+		}
+		if err != nil {
+			return &CorruptFileError{Path: f.Path, Err: err}
+		}
+		if _, err := io.Copy(io.Discard, raw); err != nil {
+			return fmt.Errorf("checksum %s: %w", f.Path, err)
+		}
+	} else if _, err := io.Copy(io.MultiWriter(h, lc), fh); err != nil {
+		return fmt.Errorf("checksum %s: %w", f.Path, err)
+	}
+	f.SHA256 = hex.EncodeToString(h.Sum(nil))
+	f.lines = lc.lines()
+	return nil
+}
+
+// CorruptFileError is a compressed input that cannot be read to its end.
+// It stops the run: a cut-off file is not a bad row, and loading its
+// readable part would lose the rest without a trace.
+type CorruptFileError struct {
+	Path string
+	Err  error
+}
+
+func (e *CorruptFileError) Error() string {
+	return fmt.Sprintf("%s cannot be read to its end (%v): the file is truncated or corrupt; copy it again from its source", e.Path, e.Err)
+}
+
+func (e *CorruptFileError) Unwrap() error { return e.Err }

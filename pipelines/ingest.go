@@ -162,7 +162,7 @@ func loadTable(ctx context.Context, db *engine.DB, cfg *config.Config, t *config
 		if err != nil {
 			return nil, fmt.Errorf("sources.%s.encoding: %w", t.Name, err)
 		}
-		if dec != nil {
+		if dec != nil && (duckEncoding(src.EncodingName()) == "" || src.FileFormat() != "csv") {
 			for _, f := range load {
 				if f.readPath, err = transcode(f.Path, workDir, dec); err != nil {
 					return nil, fmt.Errorf("sources.%s: %w", t.Name, err)
@@ -211,7 +211,7 @@ func loadTable(ctx context.Context, db *engine.DB, cfg *config.Config, t *config
 			tl.Files = append(tl.Files, f)
 		}
 	}
-	if err := check(ctx, db, t, st, asOf, in, tl); err != nil {
+	if err := check(ctx, db, t, src, st, asOf, in, tl); err != nil {
 		return nil, err
 	}
 	return tl, nil

@@ -25,6 +25,8 @@ type reader struct {
 	exprs    map[string]string // canonical -> SQL expression over source columns (validated, normalised)
 	exprRefs []string          // source columns the expressions use
 	scanFrom int64             // CSV reject scans before ours
+	bases    []int64           // raw_<table> rows before each file's
+	native   map[string]string // source column -> type the CSV reader gave it (absent: VARCHAR)
 }
 
 func (r *reader) format() string { return r.src.FileFormat() }
@@ -35,6 +37,14 @@ func (r *reader) fileList() string {
 		s = append(s, engine.Quote(f.readPath))
 	}
 	return "[" + strings.Join(s, ", ") + "]"
+}
+
+// scanFile is scan for the i-th file alone.
+func (r *reader) scanFile(i int, extra ...string) string {
+	all := r.files
+	r.files = all[i : i+1]
+	defer func() { r.files = all }()
+	return r.scan(extra...)
 }
 
 func (r *reader) paths() string {
@@ -64,15 +74,18 @@ func (r *reader) csvOptions() []string {
 	if s.TimestampFormat != "" {
 		opts = append(opts, "timestampformat="+engine.Quote(s.TimestampFormat))
 	}
+	if e := duckEncoding(s.EncodingName()); e != "" && e != "utf-8" {
+		opts = append(opts, "encoding="+engine.Quote(e))
+	}
 	return opts
 }
 
 func (r *reader) scan(extra ...string) string {
 	switch r.format() {
 	case "parquet":
-		return fmt.Sprintf("read_parquet(%s, %s)", r.fileList(), strings.Join(append([]string{"filename=true"}, extra...), ", "))
+		return fmt.Sprintf("read_parquet(%s%s)", r.fileList(), optList(extra))
 	case "json":
-		return fmt.Sprintf("read_json(%s, %s)", r.fileList(), strings.Join(append([]string{"format='newline_delimited'", "filename=true"}, extra...), ", "))
+		return fmt.Sprintf("read_json(%s, %s)", r.fileList(), strings.Join(append([]string{"format='newline_delimited'"}, extra...), ", "))
 	}
 	return fmt.Sprintf("read_csv(%s, %s)", r.fileList(), strings.Join(append(r.csvOptions(), extra...), ", "))
 }
@@ -187,33 +200,96 @@ func (r *reader) mappingDoc() []string {
 	return out
 }
 
-// readRaw loads the files into raw_<table>. CSV files are read with every
-// column as VARCHAR: DuckDB 1.1's store_rejects silently drops some rows
-// with conversion errors in large files, so all typing happens in SQL
-// (stage), where every failure is seen. The CSV reader itself only rejects
-// malformed lines (wrong field count, bad quoting, invalid UTF-8), which
-// store_rejects records with their line.
+// readRaw loads the files into raw_<table>, one file after the other, with
+// the file's index in _fidx; bases records where each file's rows start, so
+// that a row's ordinal in its file is rowid - base + 1 with no per-row file
+// name to join on.
+//
+// CSV is read with its declared types (readTypes) and store_rejects: the
+// reader itself quarantines values it cannot read, malformed lines and
+// invalid UTF-8, with their line, into the connection's reject tables
+// (csv_rejects, csv_scans). DuckDB 1.1 lost some of those records in large
+// files, so crmbatch once read every column as text and typed it in SQL;
+// 1.5 records every one.
 func (r *reader) readRaw(ctx context.Context) error {
 	raw := "raw_" + r.table.Name
-	if r.format() != "csv" {
-		return r.db.Exec(ctx, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS SELECT * FROM %s", raw, r.scan()))
+	var opts []string
+	if r.format() == "csv" {
+		// The reject tables are per connection and accumulate across
+		// scans: remember where ours start.
+		r.scanFrom = -1
+		if ok, err := r.db.Int(ctx, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'csv_scans' AND temporary"); err != nil {
+			return err
+		} else if ok > 0 {
+			if r.scanFrom, err = r.db.Int(ctx, "SELECT coalesce(max(scan_id), -1) FROM csv_scans"); err != nil {
+				return err
+			}
+		}
+		r.native = r.readTypes()
+		var cols []string
+		for _, h := range r.header {
+			cols = append(cols, engine.Quote(h)+": "+engine.Quote(r.readType(h)))
+		}
+		opts = []string{"columns={" + strings.Join(cols, ", ") + "}", "store_rejects=true", "rejects_table='csv_rejects'", "rejects_scan='csv_scans'"}
 	}
-	// The reject tables are per connection and accumulate across scans:
-	// remember where ours start.
-	r.scanFrom = -1
-	if ok, err := r.db.Int(ctx, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'csv_scans' AND temporary"); err != nil {
-		return err
-	} else if ok > 0 {
-		if r.scanFrom, err = r.db.Int(ctx, "SELECT coalesce(max(scan_id), -1) FROM csv_scans"); err != nil {
+	r.bases = r.bases[:0]
+	var n int64
+	for i := range r.files {
+		r.bases = append(r.bases, n)
+		q := fmt.Sprintf("INSERT INTO %s BY NAME SELECT *, %d AS _fidx FROM %s", raw, i, r.scanFile(i, opts...))
+		if i == 0 {
+			q = fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS SELECT *, 0 AS _fidx FROM %s", raw, r.scanFile(0, opts...))
+		}
+		if err := r.db.Exec(ctx, q); err != nil {
+			return fmt.Errorf("sources.%s: reading %s failed: %w", r.table.Name, r.files[i].Path, err)
+		}
+		var err error
+		if n, err = r.db.Int(ctx, "SELECT count(*) FROM "+raw); err != nil {
 			return err
 		}
 	}
-	q := fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS SELECT * FROM %s", raw,
-		r.scan("all_varchar=true", "store_rejects=true", "rejects_table='csv_rejects'", "rejects_scan='csv_scans'", "filename=true"))
-	if err := r.db.Exec(ctx, q); err != nil {
-		return fmt.Errorf("sources.%s: reading %s failed: %w", r.table.Name, r.paths(), err)
-	}
 	return nil
+}
+
+// readTypes decides the type DuckDB's CSV reader gives each source column
+// (absent: VARCHAR). A column mapped straight to a canonical field is read
+// as that field's type, so that the reader types it at its own speed; a
+// column an expression uses is read as the type set under types, else the
+// one DuckDB detects. A column that two uses want as different types, and a
+// TIMESTAMP given only a date_format, are read as text and typed in SQL
+// (typed), which tries the date format before the timestamp.
+func (r *reader) readTypes() map[string]string {
+	want := map[string]string{}
+	conflict := map[string]bool{}
+	use := func(h, t string) {
+		if old, ok := want[h]; ok && old != t {
+			conflict[h] = true
+		}
+		want[h] = t
+	}
+	for _, f := range r.table.Fields {
+		h, ok := r.direct[f.Name]
+		if !ok {
+			continue
+		}
+		t := f.Type
+		if t == "TIMESTAMP" && r.src.DateFormat != "" && r.src.TimestampFormat == "" {
+			t = "VARCHAR"
+		}
+		use(h, t)
+	}
+	for h, t := range r.exprColumns() {
+		use(h, t)
+	}
+	for h := range conflict {
+		want[h] = "VARCHAR"
+	}
+	for h, t := range want {
+		if t == "VARCHAR" {
+			delete(want, h)
+		}
+	}
+	return want
 }
 
 // exprColumns returns the source columns used in expressions with the type
@@ -228,4 +304,12 @@ func (r *reader) exprColumns() map[string]string {
 		out[h] = t
 	}
 	return out
+}
+
+// optList renders extra read options after a file list.
+func optList(extra []string) string {
+	if len(extra) == 0 {
+		return ""
+	}
+	return ", " + strings.Join(extra, ", ")
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+
 	"github.com/crmbatch/crmbatch/engine"
 	"github.com/crmbatch/crmbatch/pipelines/config"
 )
@@ -18,6 +19,9 @@ const MaxAmount = 1e13
 // NULL when it cannot. Values arrive as text from CSV (and JSON strings), or
 // typed from Parquet and expressions.
 func (r *reader) typed(f config.Field, v string) string {
+	if h, ok := r.direct[f.Name]; ok && r.format() == "csv" && v == "s."+engine.Ident(h) && r.readType(h) == f.Type {
+		return v // typed by the CSV reader
+	}
 	switch f.Type {
 	case "BOOLEAN":
 		return fmt.Sprintf(`CASE WHEN lower(trim(CAST(%[1]s AS VARCHAR))) IN ('true','t','yes','y','1') THEN true
@@ -55,7 +59,7 @@ func (r *reader) stage(ctx context.Context) error {
 	var inner, outer, castBad, missing, nonFinite, castCol []string
 	if r.format() == "csv" {
 		for h, typ := range r.exprColumns() {
-			if typ == "VARCHAR" {
+			if typ == "VARCHAR" || r.readType(h) != "VARCHAR" {
 				continue
 			}
 			raw := engine.Ident("_raw_" + h)
@@ -75,12 +79,18 @@ func (r *reader) stage(ctx context.Context) error {
 			outer = append(outer, f.Name)
 			continue
 		}
-		vcol := "_v_" + f.Name
-		inner = append(inner, fmt.Sprintf("%s AS %s, %s AS %s", r.typed(f, v), f.Name, v, vcol))
 		outer = append(outer, f.Name)
-		bad := fmt.Sprintf("(%s IS NOT NULL AND %s IS NULL)", vcol, f.Name)
-		castBad = append(castBad, fmt.Sprintf("CASE WHEN %s THEN '%s: cannot read ''' || left(CAST(%s AS VARCHAR), 80) || ''' as %s' END", bad, f.Name, vcol, f.Type))
-		castCol = append(castCol, fmt.Sprintf("CASE WHEN %s THEN '%s' END", bad, f.Name))
+		vcol := f.Name
+		if tv := r.typed(f, v); tv == v {
+			// Typed by the CSV reader: nothing is left to fail.
+			inner = append(inner, v+" AS "+f.Name)
+		} else {
+			vcol = "_v_" + f.Name
+			inner = append(inner, fmt.Sprintf("%s AS %s, %s AS %s", tv, f.Name, v, vcol))
+			bad := fmt.Sprintf("(%s IS NOT NULL AND %s IS NULL)", vcol, f.Name)
+			castBad = append(castBad, fmt.Sprintf("CASE WHEN %s THEN '%s: cannot read ''' || left(CAST(%s AS VARCHAR), 80) || ''' as %s' END", bad, f.Name, vcol, f.Type))
+			castCol = append(castCol, fmt.Sprintf("CASE WHEN %s THEN '%s' END", bad, f.Name))
+		}
 		if f.Required {
 			missing = append(missing, fmt.Sprintf("CASE WHEN %s IS NULL THEN '%s: missing' END", vcol, f.Name))
 			castCol = append(castCol, fmt.Sprintf("CASE WHEN %s IS NULL THEN '%s' END", vcol, f.Name))
@@ -119,21 +129,24 @@ func (r *reader) stage(ctx context.Context) error {
 		return "coalesce(" + strings.Join(parts, ", ") + ") IS NOT NULL"
 	}
 	all := append(append(append([]string{}, castBad...), missing...), nonFinite...)
+	// The rule is decided for every row; the reason and the column only for
+	// the rows that have one (CASE evaluates its branch for those alone).
 	q := fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE stg_%[1]s AS
-SELECT _row, _file, _line, %[2]s,
-	nullif(concat_ws('; ', %[3]s), '') AS _reason,
-	coalesce(%[4]s) AS _column,
-	CASE WHEN %[5]s THEN 'unreadable_value' WHEN %[6]s THEN 'missing_required' WHEN %[7]s THEN 'not_finite' END AS _rule,
-	CAST(NULL AS VARCHAR) AS _record
-FROM (SELECT s._row, s._file, s._line, %[9]s FROM (%[10]s) s)`,
+SELECT _row, _file, _k, %[2]s,
+	CASE WHEN _rule IS NOT NULL THEN nullif(concat_ws('; ', %[3]s), '') END AS _reason,
+	CASE WHEN _rule IS NOT NULL THEN coalesce(%[4]s) END AS _column,
+	_rule, CAST(NULL AS VARCHAR) AS _record
+FROM (SELECT *, CASE WHEN %[5]s THEN 'unreadable_value' WHEN %[6]s THEN 'missing_required' WHEN %[7]s THEN 'not_finite' END AS _rule
+	FROM (SELECT s._row, s._file, s._k, %[8]s FROM (%[9]s) s))`,
 		t.Name, strings.Join(outer, ", "), strings.Join(append(all, "NULL"), ", "), strings.Join(append(castCol, "NULL"), ", "),
-		any(castBad), any(missing), any(nonFinite), "", strings.Join(inner, ",\n\t"), src)
+		any(castBad), any(missing), any(nonFinite), strings.Join(inner, ",\n\t"), src)
 	if err := r.db.Exec(ctx, q); err != nil {
 		return fmt.Errorf("sources.%s: mapping the columns of %s failed: %w; check the expressions under sources.%s.columns", t.Name, r.paths(), err, t.Name)
 	}
-	// Keep the source row, as read, of the rows that failed.
-	q = fmt.Sprintf("UPDATE stg_%[1]s SET _record = %[2]s FROM raw_%[1]s w WHERE w.rowid = stg_%[1]s._row AND stg_%[1]s._rule IS NOT NULL", t.Name, r.recordSQL())
-	return r.db.Exec(ctx, q)
+	if r.format() == "csv" {
+		return nil // the records of rejected rows are read back from the file (records.go)
+	}
+	return r.keepRecords(ctx)
 }
 
 // originalPath returns SQL mapping the file DuckDB read (expr) to the
@@ -166,58 +179,48 @@ func (r *reader) recordSQL() string {
 	return "concat_ws(" + engine.Quote(delim) + ", " + strings.Join(parts, ", ") + ")"
 }
 
-// source returns the SELECT over raw_<table> that the staging reads: every
-// source column (those used in expressions cast to their type, with the text
-// kept as _raw_<col>), the read order _row, the file and the line.
-//
-// Rows are numbered per file in read order (_k). Lines the CSV reader
-// rejected are skipped by that numbering, so a row's line is _k + header +
-// the number of rejected lines before it, found with an ASOF join on the
-// count of good rows preceding each rejected line. This is exact for files
-// without line breaks inside quoted fields. Parquet rows are numbered from 1.
-func (r *reader) source(ctx context.Context) (string, error) {
-	t := r.table.Name
-	hdr := 0
-	if r.format() == "csv" && r.src.HasHeader() {
-		hdr = 1
+// readType is the type the CSV reader gave source column h.
+func (r *reader) readType(h string) string {
+	if t := r.native[h]; t != "" {
+		return t
 	}
+	return "VARCHAR"
+}
+
+// source returns the SELECT over raw_<table> that the staging reads: every
+// source column (those used in expressions but read as text cast to their
+// type, with the text kept as _raw_<col>), the read order _row, the file
+// and _k, the row's ordinal among the rows its file gave. Line numbers are
+// worked out later, only for the rows that are reported (linemap.go).
+func (r *reader) source(ctx context.Context) (string, error) {
 	var replace, rawCols []string
 	if r.format() == "csv" {
 		for h, typ := range r.exprColumns() {
-			if typ != "VARCHAR" {
+			if typ != "VARCHAR" && r.readType(h) == "VARCHAR" {
 				replace = append(replace, fmt.Sprintf("TRY_CAST(trim(r.%[1]s) AS %[2]s) AS %[1]s", engine.Ident(h), typ))
 				rawCols = append(rawCols, fmt.Sprintf("r.%s AS %s", engine.Ident(h), engine.Ident("_raw_"+h)))
 			}
 		}
+		if err := r.lineMap(ctx); err != nil {
+			return "", err
+		}
 	}
-	cols := "r.* EXCLUDE (filename)"
+	cols := "r.* EXCLUDE (_fidx)"
 	if len(replace) > 0 {
 		cols += " REPLACE (" + strings.Join(replace, ", ") + ")"
 	}
 	if len(rawCols) > 0 {
 		cols += ", " + strings.Join(rawCols, ", ")
 	}
-	numbered := fmt.Sprintf(`SELECT r.rowid AS _row, `+r.originalPath("r.filename")+` AS _file, r.filename AS _read_file, r.rowid - o._base + 1 AS _k, %s
-	FROM raw_%s r JOIN (SELECT filename, min(rowid) AS _base FROM raw_%s GROUP BY filename) o USING (filename)`, cols, t, t)
-	if r.format() != "csv" {
-		return fmt.Sprintf("SELECT _k AS _line, * FROM (%s)", numbered), nil
+	file, base := engine.Quote(r.files[0].Path), "0"
+	if len(r.files) > 1 {
+		var fw, bw []string
+		for i, f := range r.files {
+			fw = append(fw, fmt.Sprintf("WHEN %d THEN %s", i, engine.Quote(f.Path)))
+			bw = append(bw, fmt.Sprintf("WHEN %d THEN %d", i, r.bases[i]))
+		}
+		file, base = "CASE r._fidx "+strings.Join(fw, " ")+" END", "CASE r._fidx "+strings.Join(bw, " ")+" END"
 	}
-	q := fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE bad_%[1]s AS
-SELECT file_path, a, max(j) AS j FROM (
-	SELECT file_path, line - %[2]d - row_number() OVER w AS a, row_number() OVER w AS j
-	FROM (SELECT DISTINCT s.file_path, e.line FROM csv_rejects e JOIN csv_scans s USING (scan_id, file_id) WHERE e.scan_id > %[3]d)
-	WINDOW w AS (PARTITION BY file_path ORDER BY line))
-GROUP BY ALL`, t, hdr, r.scanFrom)
-	if err := r.db.Exec(ctx, q); err != nil {
-		return "", err
-	}
-	n, err := r.db.Int(ctx, "SELECT count(*) FROM bad_"+t)
-	if err != nil {
-		return "", err
-	}
-	if n == 0 {
-		return fmt.Sprintf("SELECT _k + %d AS _line, * FROM (%s)", hdr, numbered), nil
-	}
-	return fmt.Sprintf(`SELECT n._k + %d + coalesce(b.j, 0) AS _line, n.* FROM (%s) n
-	ASOF LEFT JOIN bad_%s b ON b.file_path = n._read_file AND n._k > b.a`, hdr, numbered, t), nil
+	return fmt.Sprintf("SELECT r.rowid AS _row, %s AS _file, r.rowid - %s + 1 AS _k, %s FROM raw_%s r", file, base, cols, r.table.Name), nil
 }
+

@@ -39,8 +39,25 @@ func decoderFor(name string) (encoding.Encoding, error) {
 	return nil, fmt.Errorf("unsupported encoding %q", name)
 }
 
-// transcode writes a UTF-8 copy of src into dir and returns its path.
-// DuckDB 1.1 reads only UTF-8, so other encodings are converted here, in Go.
+// duckEncoding returns the name under which DuckDB's CSV reader reads the
+// normalised encoding itself, or "" when it cannot (those files are
+// transcoded in Go first). DuckDB 1.5 reads UTF-8, Latin-1 and UTF-16
+// (little-endian, with or without a byte-order mark) natively.
+func duckEncoding(name string) string {
+	switch name {
+	case "utf-8":
+		return "utf-8"
+	case "iso-8859-1":
+		return "latin-1"
+	case "utf-16", "utf-16le":
+		return "utf-16"
+	}
+	return ""
+}
+
+// transcode writes a UTF-8 copy of src into dir and returns its path, for
+// the encodings DuckDB cannot read (see duckEncoding): Windows-1257 and
+// -1252, ISO-8859-13 and -15, big-endian UTF-16.
 // Gzip input is decompressed on the way.
 func transcode(src, dir string, enc encoding.Encoding) (string, error) {
 	in, err := os.Open(src)

@@ -29,7 +29,7 @@ import (
 // or to crmbatch's warehouse layout reloads that table from its files.
 
 // warehouseLayout changes whenever wh_<table>'s columns change.
-const warehouseLayout = "1"
+const warehouseLayout = "2"
 
 const warehouseDDL = `
 CREATE TABLE IF NOT EXISTS wh_files (
@@ -40,7 +40,9 @@ CREATE TABLE IF NOT EXISTS wh_tables (
 CREATE TABLE IF NOT EXISTS wh_malformed (
 	table_name VARCHAR, source_file VARCHAR, line BIGINT, column_name VARCHAR,
 	rule VARCHAR, reason VARCHAR, record VARCHAR);
-CREATE TABLE IF NOT EXISTS wh_runs (as_of DATE, finished_at TIMESTAMP);`
+CREATE TABLE IF NOT EXISTS wh_runs (as_of DATE, finished_at TIMESTAMP);
+CREATE TABLE IF NOT EXISTS wh_badruns (table_name VARCHAR, path VARCHAR, a BIGINT, j BIGINT);
+CREATE TABLE IF NOT EXISTS wh_shifts (table_name VARCHAR, path VARCHAR, rec BIGINT, phys BIGINT);`
 
 // settingsHash identifies what a table's staged rows depend on besides
 // the files: the source settings (but not the file list) and the warehouse
@@ -152,12 +154,16 @@ func merge(ctx context.Context, db *engine.DB, r *reader, hash string, asOf time
 			fmt.Sprintf("CREATE TABLE wh_%[1]s AS SELECT * EXCLUDE (_row) FROM stg_%[1]s WHERE false", t),
 			fmt.Sprintf("DELETE FROM wh_files WHERE table_name = %s", engine.Quote(t)),
 			fmt.Sprintf("DELETE FROM wh_malformed WHERE table_name = %s", engine.Quote(t)),
+			fmt.Sprintf("DELETE FROM wh_badruns WHERE table_name = %s", engine.Quote(t)),
+			fmt.Sprintf("DELETE FROM wh_shifts WHERE table_name = %s", engine.Quote(t)),
 		)
 	} else {
 		stmts = append(stmts,
 			fmt.Sprintf("DELETE FROM wh_%s WHERE _file IN %s", t, inList),
 			fmt.Sprintf("DELETE FROM wh_files WHERE table_name = %s AND path IN %s", engine.Quote(t), inList),
 			fmt.Sprintf("DELETE FROM wh_malformed WHERE table_name = %s AND source_file IN %s", engine.Quote(t), inList),
+			fmt.Sprintf("DELETE FROM wh_badruns WHERE table_name = %s AND path IN %s", engine.Quote(t), inList),
+			fmt.Sprintf("DELETE FROM wh_shifts WHERE table_name = %s AND path IN %s", engine.Quote(t), inList),
 		)
 	}
 	stmts = append(stmts,
@@ -168,11 +174,9 @@ func merge(ctx context.Context, db *engine.DB, r *reader, hash string, asOf time
 	)
 	if r.format() == "csv" {
 		stmts = append(stmts, fmt.Sprintf(`INSERT INTO wh_malformed
-SELECT %[1]s, %[3]s, e.line, first(e.column_name ORDER BY e.column_idx),
-	CASE WHEN bool_and(CAST(e.error_type AS VARCHAR) = 'CAST') THEN 'unreadable_value' ELSE 'malformed_line' END,
-	string_agg(e.error_message, '; ' ORDER BY e.column_idx), trim(first(e.csv_line), chr(13) || chr(10))
-FROM csv_rejects e JOIN csv_scans s USING (scan_id, file_id)
-WHERE e.scan_id > %[2]d GROUP BY s.file_path, e.line`, engine.Quote(t), r.scanFrom, r.originalPath("s.file_path")))
+SELECT %[1]s, file_path, line, column_name, rule, reason, record FROM badrec_%[2]s;
+INSERT INTO wh_badruns SELECT %[1]s, file_path, a, j FROM bad_%[2]s;
+INSERT INTO wh_shifts SELECT %[1]s, file_path, rec, phys FROM shift_%[2]s`, engine.Quote(t), t))
 	}
 	now := engine.Quote(time.Now().UTC().Format("2006-01-02 15:04:05"))
 	for _, f := range r.files {
@@ -186,7 +190,7 @@ WHERE e.scan_id > %[2]d GROUP BY s.file_path, e.line`, engine.Quote(t), r.scanFr
 	}
 	// Checkpoint at once, so that little of the warehouse depends on
 	// replaying the write-ahead log if the process is killed later.
-	return db.Exec(ctx, fmt.Sprintf("DROP TABLE IF EXISTS stg_%[1]s; DROP TABLE IF EXISTS raw_%[1]s; DROP TABLE IF EXISTS bad_%[1]s; CHECKPOINT", t))
+	return db.Exec(ctx, fmt.Sprintf("DROP TABLE IF EXISTS stg_%[1]s; DROP TABLE IF EXISTS raw_%[1]s; DROP TABLE IF EXISTS bad_%[1]s; DROP TABLE IF EXISTS badrec_%[1]s; DROP TABLE IF EXISTS badline_%[1]s; DROP TABLE IF EXISTS shift_%[1]s; CHECKPOINT", t))
 }
 
 // lastAsOf returns the latest as-of date a run completed in this warehouse.
@@ -205,4 +209,21 @@ func lastAsOf(ctx context.Context, db *engine.DB) (time.Time, bool, error) {
 // run counts late-arriving rows.
 func FinishRun(ctx context.Context, db *engine.DB, asOf time.Time) error {
 	return db.Exec(ctx, fmt.Sprintf("INSERT INTO wh_runs VALUES (DATE %s, now()::TIMESTAMP); CHECKPOINT", engine.Quote(asOf.Format(time.DateOnly))))
+}
+
+// Inconsistent returns the canonical tables whose warehouse rows do not
+// match the files recorded for them (see consistent): what a run would
+// rebuild. The crash proofs call it right after each kill.
+func Inconsistent(ctx context.Context, db *engine.DB) ([]string, error) {
+	var bad []string
+	for _, t := range config.Contract {
+		ok, err := consistent(ctx, db, t.Name)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			bad = append(bad, t.Name)
+		}
+	}
+	return bad, nil
 }

@@ -1,0 +1,71 @@
+package pipelines
+
+import (
+	"strings"
+	"testing"
+)
+
+// The record scanner against files whose line structure is known by hand.
+func TestIndexRecords(t *testing.T) {
+	cases := []struct {
+		name    string
+		text    string
+		header  int
+		records int64
+		shifts  []recordShift
+	}{
+		{"plain", "h\na\nb\nc\n", 1, 3, []recordShift{{1, 1, 1}}},
+		{"no final newline", "h\na\nb", 1, 2, []recordShift{{1, 1, 1}}},
+		{"crlf", "h\r\na\r\nb\r\n", 1, 2, []recordShift{{1, 1, 1}}},
+		// b spans lines 3-4: c is record 3 at physical line 5 but DuckDB line 4.
+		{"quoted break", "h\na\n\"b\nb\"\nc\n", 1, 3, []recordShift{{1, 1, 1}, {3, 1, 2}}},
+		// Blank lines count for both DuckDB and the file.
+		{"blank lines", "h\na\n\n\nb\n", 1, 2, []recordShift{{1, 1, 1}, {2, 3, 3}}},
+		{"doubled quotes", "h\n\"a \"\"x\"\"\ny\"\nb\n", 1, 2, []recordShift{{1, 1, 1}, {2, 1, 2}}},
+		{"no header", "a\nb\n", 0, 2, []recordShift{{1, 0, 0}}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			shifts, n, err := indexRecords(strings.NewReader(c.text), '"', c.header)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n != c.records {
+				t.Errorf("%d records, want %d", n, c.records)
+			}
+			if len(shifts) != len(c.shifts) {
+				t.Fatalf("shifts %v, want %v", shifts, c.shifts)
+			}
+			for i := range shifts {
+				if shifts[i] != c.shifts[i] {
+					t.Errorf("shift %d = %+v, want %+v", i, shifts[i], c.shifts[i])
+				}
+			}
+		})
+	}
+}
+
+func TestRecordsAt(t *testing.T) {
+	text := "h\nO1,\"x\ny\",1\n\nO2,b,2\r\nO3,c,3"
+	got, err := recordsAt(strings.NewReader(text), '"', []int64{5, 2, 6, 9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[int64]string{2: "O1,\"x\ny\",1", 5: "O2,b,2", 6: "O3,c,3"}
+	if len(got) != len(want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	for l, w := range want {
+		if got[l] != w {
+			t.Errorf("line %d: %q, want %q", l, got[l], w)
+		}
+	}
+	long := "h\n" + strings.Repeat("x", 3*maxRecordBytes) + "\nnext\n"
+	got, err = recordsAt(strings.NewReader(long), '"', []int64{2, 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(got[2], "(truncated)") || len(got[2]) > maxRecordBytes+2<<20 || got[3] != "next" {
+		t.Errorf("long line: %d bytes ending %q, next %q", len(got[2]), got[2][len(got[2])-20:], got[3])
+	}
+}

@@ -1,0 +1,75 @@
+package pipelines
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/crmbatch/crmbatch/engine"
+	"github.com/crmbatch/crmbatch/engine/frame"
+	"github.com/crmbatch/crmbatch/pipelines/config"
+)
+
+// fillRecords gives the rejected rows of rej_<table> that have no record yet
+// the text they have in their CSV file, read back in Go (recordsAt) from
+// the files that are still there unchanged in size. What it finds is also
+// kept in wh_<table>, so a file is read back once, not every night. Rows
+// whose file is gone keep the values as read (the caller's fallback).
+func fillRecords(ctx context.Context, db *engine.DB, table string, src *config.Source) error {
+	if src == nil || src.FileFormat() != "csv" {
+		return nil
+	}
+	want, err := db.QueryFrame(ctx, fmt.Sprintf(`SELECT r._file, r.line, f.bytes FROM rej_%s r JOIN wh_files f ON f.path = r._file AND f.table_name = %s
+WHERE r.record IS NULL ORDER BY ALL`, table, engine.Quote(table)))
+	if err != nil || want.Len() == 0 {
+		return err
+	}
+	byFile := map[string][]int64{}
+	size := map[string]int64{}
+	var order []string
+	for i := 0; i < want.Len(); i++ {
+		p := want.Col("_file").Strings[i]
+		if _, ok := byFile[p]; !ok {
+			order = append(order, p)
+			size[p] = want.Col("bytes").Ints[i]
+		}
+		byFile[p] = append(byFile[p], want.Col("line").Ints[i])
+	}
+	var files, texts []string
+	var lines []int64
+	for _, p := range order {
+		if st, err := os.Stat(p); err != nil || st.Size() != size[p] {
+			continue // gone or replaced since it was loaded
+		}
+		f := &InputFile{Path: p, readPath: p}
+		dec, err := sourceDecoder(src.EncodingName(), f)
+		if err != nil {
+			return err
+		}
+		rd, closeFn, err := openText(p, dec)
+		if err != nil {
+			return err
+		}
+		got, err := recordsAt(rd, quoteByte(src.Quote), byFile[p])
+		closeFn()
+		if err != nil {
+			return fmt.Errorf("sources.%s: reading back the rejected lines of %s: %w", table, p, err)
+		}
+		for l, text := range got {
+			files, lines, texts = append(files, p), append(lines, l), append(texts, text)
+		}
+	}
+	if len(files) == 0 {
+		return nil
+	}
+	rec := &frame.Frame{}
+	rec.Add(frame.NewString("path", files, nil))
+	rec.Add(frame.NewInt("line", lines, nil))
+	rec.Add(frame.NewString("record", texts, nil))
+	if err := db.CreateTable(ctx, "recfill_"+table, rec); err != nil {
+		return err
+	}
+	return db.Exec(ctx, fmt.Sprintf(`UPDATE rej_%[1]s SET record = c.record FROM recfill_%[1]s c WHERE c.path = rej_%[1]s._file AND c.line = rej_%[1]s.line;
+UPDATE wh_%[1]s SET _record = r.record FROM (SELECT _id, record FROM rej_%[1]s WHERE record IS NOT NULL) r WHERE wh_%[1]s.rowid = r._id AND wh_%[1]s._record IS NULL;
+DROP TABLE recfill_%[1]s`, table))
+}
