@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-
 	"github.com/crmbatch/crmbatch/engine"
 	"github.com/crmbatch/crmbatch/pipelines/config"
 )
@@ -223,4 +222,3 @@ func (r *reader) source(ctx context.Context) (string, error) {
 	}
 	return fmt.Sprintf("SELECT r.rowid AS _row, %s AS _file, r.rowid - %s + 1 AS _k, %s FROM raw_%s r", file, base, cols, r.table.Name), nil
 }
-
