@@ -77,9 +77,19 @@ FROM %[4]s WHERE _rule IS NULL AND %[1]s >= TIMESTAMP %[2]s`, col, cutoff, asOf.
 		// file name, then line order) is kept, later ones are quarantined
 		// with the place of the first.
 		keyCols = strings.Join(key, ", ")
-		probs = append(probs, fmt.Sprintf(`SELECT w.rowid, 2, 'duplicate_key', NULL, %[3]s, d._first
-FROM %[2]s w JOIN (SELECT %[1]s, min({'f': _file, 'k': _k}) AS _first FROM %[2]s WHERE _rule IS NULL GROUP BY %[1]s HAVING count(*) > 1) d USING (%[1]s)
-WHERE w._rule IS NULL AND {'f': w._file, 'k': w._k} > d._first`, keyCols, wh, engine.Quote(keyCols)))
+		// Keys are grouped by their 64-bit hash first (a cheap aggregate
+		// over every row); only rows whose hash repeats are grouped by the
+		// key itself.
+		q := fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE duph_%[3]s AS
+SELECT h FROM (SELECT hash(%[1]s) AS h FROM %[2]s WHERE _rule IS NULL) GROUP BY h HAVING count(*) > 1;
+CREATE OR REPLACE TEMP TABLE dupw_%[3]s AS
+SELECT rowid AS _id, _file, _k, %[1]s FROM %[2]s WHERE _rule IS NULL AND hash(%[1]s) IN (SELECT h FROM duph_%[3]s)`, keyCols, wh, name)
+		if err := db.Exec(ctx, q); err != nil {
+			return fmt.Errorf("checking %s: %w", name, err)
+		}
+		probs = append(probs, fmt.Sprintf(`SELECT w._id, 2, 'duplicate_key', NULL, %[3]s, d._first
+FROM dupw_%[2]s w JOIN (SELECT %[1]s, min({'f': _file, 'k': _k}) AS _first FROM dupw_%[2]s GROUP BY %[1]s HAVING count(*) > 1) d USING (%[1]s)
+WHERE {'f': w._file, 'k': w._k} > d._first`, keyCols, name, engine.Quote(keyCols)))
 	}
 	if name != "customers" && t.Field("customer_id") != nil && in.Has("customers") && in.Table("customers").Derived == "" {
 		probs = append(probs, fmt.Sprintf(`SELECT w.rowid, 3, 'unknown_customer', 'customer_id ' || w.customer_id || ' is not in customers', 'customer_id', %[2]s
@@ -134,7 +144,7 @@ FROM %[1]s w JOIN prob_%[4]s p ON p._id = w.rowid`, wh, record, noFirst, name)
 	reason := fmt.Sprintf("CASE WHEN rule = 'duplicate_key' THEN 'duplicate %s (first seen at line ' || first_line || CASE WHEN _ff <> _file THEN ' of ' || _ff ELSE '' END || ')' ELSE reason END", keyCols)
 	rej := fmt.Sprintf(`INSERT INTO rejects SELECT %[1]s, _file, line, column_name, rule, %[2]s, coalesce(record, _as_read) FROM rej_%[3]s;
 INSERT INTO rejects SELECT * FROM wh_malformed WHERE table_name = %[1]s;
-DROP TABLE rej_%[3]s; DROP TABLE prob_%[3]s`, engine.Quote(name), reason, name)
+DROP TABLE rej_%[3]s; DROP TABLE prob_%[3]s; DROP TABLE IF EXISTS duph_%[3]s; DROP TABLE IF EXISTS dupw_%[3]s`, engine.Quote(name), reason, name)
 	if err := db.Exec(ctx, rej); err != nil {
 		return err
 	}

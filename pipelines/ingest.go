@@ -170,6 +170,11 @@ func loadTable(ctx context.Context, db *engine.DB, cfg *config.Config, t *config
 			}
 		}
 		r := &reader{db: db, table: t, src: src, files: load}
+		if r.format() == "json" {
+			if err := r.prepareJSON(ctx, workDir); err != nil {
+				return nil, err
+			}
+		}
 		if err := r.discover(ctx); err != nil {
 			return nil, err
 		}
@@ -183,13 +188,13 @@ func loadTable(ctx context.Context, db *engine.DB, cfg *config.Config, t *config
 			return nil, err
 		}
 		// Rows of a rebuilt table are reloaded, not late.
-		var late int64
+		var late map[string]int64
 		if !rebuild {
-			if late, err = lateRows(ctx, db, t.Name); err != nil {
+			if late, err = lateRows(ctx, db, t, r); err != nil {
 				return nil, err
 			}
 		}
-		if err := merge(ctx, db, r, hash, asOf, rebuild); err != nil {
+		if err := merge(ctx, db, r, hash, asOf, rebuild, late); err != nil {
 			return nil, err
 		}
 		if st, err = loadState(ctx, db, t.Name); err != nil {
@@ -198,7 +203,9 @@ func loadTable(ctx context.Context, db *engine.DB, cfg *config.Config, t *config
 		for _, f := range load {
 			f.Loaded = true
 		}
-		in.late[t.Name] = late
+	}
+	if in.late[t.Name], err = reportedLate(ctx, db, t.Name); err != nil {
+		return nil, err
 	}
 	tl := &TableLoad{Table: t.Name, Files: files, Mapping: st.mapping, FilesLoaded: len(load), FilesUnchanged: len(files) - len(load), Late: in.late[t.Name]}
 	listed := map[string]bool{}
@@ -217,17 +224,61 @@ func loadTable(ctx context.Context, db *engine.DB, cfg *config.Config, t *config
 	return tl, nil
 }
 
-// lateRows counts the rows just read (stg_<table>) that are dated on or
-// before the as-of date of the last completed run: late-arriving data,
-// taken in and reported.
-func lateRows(ctx context.Context, db *engine.DB, table string) (int64, error) {
+// lateRows counts, per file just read, the new rows (stg_<table>) dated on
+// or before the as-of date of the last completed run: late-arriving data,
+// taken in and reported. Rows a changed file already held when it was last
+// loaded are not new: they are matched by the table's key (all its fields
+// when it has none).
+func lateRows(ctx context.Context, db *engine.DB, t *config.Table, r *reader) (map[string]int64, error) {
 	last, ok, err := lastAsOf(ctx, db)
 	if err != nil || !ok {
-		return 0, err
+		return nil, err
 	}
-	col := asOfColumn[table]
+	col := asOfColumn[t.Name]
 	if col == "" {
-		return 0, nil
+		return nil, nil
 	}
-	return db.Int(ctx, fmt.Sprintf("SELECT count(*) FROM stg_%s WHERE _rule IS NULL AND %s < DATE %s + INTERVAL 1 DAY", table, col, engine.Quote(last.Format(time.DateOnly))))
+	var cols []string
+	for _, k := range t.Key {
+		if _, ok := r.direct[k]; ok {
+			cols = append(cols, k)
+		} else if _, ok := r.exprs[k]; ok {
+			cols = append(cols, k)
+		}
+	}
+	if len(cols) != len(t.Key) || len(cols) == 0 {
+		cols = nil
+		for _, f := range t.Fields {
+			cols = append(cols, f.Name)
+		}
+	}
+	var paths []string
+	for _, f := range r.files {
+		paths = append(paths, engine.Quote(f.Path))
+	}
+	when := fmt.Sprintf("_rule IS NULL AND %s < DATE %s + INTERVAL 1 DAY", col, engine.Quote(last.Format(time.DateOnly)))
+	old := fmt.Sprintf("SELECT _file, %[1]s FROM wh_%[2]s WHERE _file IN (%[3]s) AND %[4]s", strings.Join(cols, ", "), t.Name, strings.Join(paths, ", "), when)
+	if exists, err := db.Int(ctx, "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary", "wh_"+t.Name); err != nil {
+		return nil, err
+	} else if exists == 0 {
+		old = fmt.Sprintf("SELECT _file, %s FROM stg_%s WHERE false", strings.Join(cols, ", "), t.Name)
+	}
+	f, err := db.QueryFrame(ctx, fmt.Sprintf(`SELECT _file, count(*) AS n FROM (
+	SELECT _file, %[1]s FROM stg_%[2]s WHERE %[3]s EXCEPT ALL %[4]s) GROUP BY _file`, strings.Join(cols, ", "), t.Name, when, old))
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]int64{}
+	for i := 0; i < f.Len(); i++ {
+		out[f.Col("_file").Strings[i]] = f.Col("n").Ints[i]
+	}
+	return out, nil
+}
+
+// reportedLate sums the late rows of the files loaded since the last
+// completed run: a run killed after loading a file leaves them for the run
+// that finishes.
+func reportedLate(ctx context.Context, db *engine.DB, table string) (int64, error) {
+	return db.Int(ctx, `SELECT coalesce(sum(late), 0) FROM wh_files WHERE table_name = ?
+	AND loaded_at > coalesce((SELECT max(finished_at) FROM wh_runs), TIMESTAMP '1970-01-01')`, table)
 }

@@ -56,18 +56,11 @@ GROUP BY ALL`, t, r.scanFrom, maxRecordBytes, r.originalPath("s.file_path"))
 	for i := 0; i < bad.Len(); i++ {
 		rejected[bad.Col("file_path").Strings[i]] = bad.Col("n").Ints[i]
 	}
-	total, err := r.db.Int(ctx, "SELECT count(*) FROM raw_"+t)
-	if err != nil {
-		return err
-	}
 	var paths []string
 	var recs, ducks, phys []int64
+	rows := r.fileRows()
 	for i, f := range r.files {
-		end := total
-		if i+1 < len(r.files) {
-			end = r.bases[i+1]
-		}
-		records := end - r.bases[i] + rejected[f.Path]
+		records := rows[i] + rejected[f.Path]
 		shifts := []recordShift{{Rec: 1, DuckLine: int64(hdr), Phys: int64(hdr)}}
 		if f.readPath != f.Path || duckEncoding(r.src.EncodingName()) == "utf-16" || f.lines != int64(hdr)+records {
 			// Blank lines or line breaks inside quoted fields (or a file
@@ -94,12 +87,8 @@ GROUP BY ALL`, t, r.scanFrom, maxRecordBytes, r.originalPath("s.file_path"))
 SELECT b.*, b.duck - s.duck AS rec, b.duck - s.duck + s.phys AS line
 FROM badline_%[1]s b ASOF LEFT JOIN (SELECT *, rec + duck AS duck_from FROM shift_%[1]s) s
 	ON s.file_path = b.file_path AND b.duck >= s.duck_from;
-CREATE OR REPLACE TEMP TABLE bad_%[1]s AS
-SELECT file_path, a, max(j) AS j FROM (
-	SELECT file_path, rec - row_number() OVER w AS a, row_number() OVER w AS j
-	FROM badrec_%[1]s WINDOW w AS (PARTITION BY file_path ORDER BY rec))
-GROUP BY ALL;
-DROP TABLE badline_%[1]s`, t)
+DROP TABLE badline_%[1]s;
+`, t) + badRunsSQL(t)
 	return r.db.Exec(ctx, q)
 }
 
@@ -156,4 +145,14 @@ func (r *reader) keepRecords(ctx context.Context) error {
 	t := r.table.Name
 	q := fmt.Sprintf("UPDATE stg_%[1]s SET _record = %[2]s FROM raw_%[1]s w WHERE w.rowid = stg_%[1]s._row AND stg_%[1]s._rule IS NOT NULL", t, r.recordSQL())
 	return r.db.Exec(ctx, q)
+}
+
+// badRunsSQL builds bad_<table>, the runs of rejected records, from
+// badrec_<table> (file_path, rec).
+func badRunsSQL(t string) string {
+	return fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE bad_%[1]s AS
+SELECT file_path, a, max(j) AS j FROM (
+	SELECT file_path, rec - row_number() OVER w AS a, row_number() OVER w AS j
+	FROM badrec_%[1]s WINDOW w AS (PARTITION BY file_path ORDER BY rec))
+GROUP BY ALL`, t)
 }

@@ -26,6 +26,7 @@ type reader struct {
 	exprRefs []string          // source columns the expressions use
 	scanFrom int64             // CSV reject scans before ours
 	bases    []int64           // raw_<table> rows before each file's
+	total    int64             // raw_<table> rows
 	native   map[string]string // source column -> type the CSV reader gave it (absent: VARCHAR)
 }
 
@@ -232,6 +233,26 @@ func (r *reader) readRaw(ctx context.Context) error {
 		}
 		opts = []string{"columns={" + strings.Join(cols, ", ") + "}", "store_rejects=true", "rejects_table='csv_rejects'", "rejects_scan='csv_scans'"}
 	}
+	if r.format() == "json" {
+		// A field mapped to text is read as text: a nested value in one
+		// row then stays that row's problem (typed), instead of turning the
+		// whole column into JSON with quoted strings.
+		text := map[string]bool{}
+		for _, f := range r.table.Fields {
+			if h, ok := r.direct[f.Name]; ok && f.Type == "VARCHAR" {
+				text[h] = true
+			}
+		}
+		var cols []string
+		for _, h := range r.header {
+			t := r.sniffed[h]
+			if text[h] {
+				t = "VARCHAR"
+			}
+			cols = append(cols, engine.Quote(h)+": "+engine.Quote(t))
+		}
+		opts = []string{"columns={" + strings.Join(cols, ", ") + "}"}
+	}
 	r.bases = r.bases[:0]
 	var n int64
 	for i := range r.files {
@@ -248,6 +269,7 @@ func (r *reader) readRaw(ctx context.Context) error {
 			return err
 		}
 	}
+	r.total = n
 	return nil
 }
 
@@ -312,4 +334,17 @@ func optList(extra []string) string {
 		return ""
 	}
 	return ", " + strings.Join(extra, ", ")
+}
+
+// fileRows returns the rows raw_<table> holds of each file, from bases.
+func (r *reader) fileRows() []int64 {
+	out := make([]int64, len(r.files))
+	for i := range r.files {
+		end := r.total
+		if i+1 < len(r.files) {
+			end = r.bases[i+1]
+		}
+		out[i] = end - r.bases[i]
+	}
+	return out
 }

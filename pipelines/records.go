@@ -11,13 +11,19 @@ import (
 )
 
 // fillRecords gives the rejected rows of rej_<table> that have no record yet
-// the text they have in their CSV file, read back in Go (recordsAt) from
-// the files that are still there unchanged in size. What it finds is also
-// kept in wh_<table>, so a file is read back once, not every night. Rows
-// whose file is gone keep the values as read (the caller's fallback).
+// the text they have in their CSV file: from wh_records, where earlier runs
+// kept what they read, else read back in Go (recordsAt) from the files that
+// are still there unchanged in size, and kept in wh_records so that a file
+// is read back once, not every night. Rows whose file is gone keep the
+// values as read (the caller's fallback).
 func fillRecords(ctx context.Context, db *engine.DB, table string, src *config.Source) error {
 	if src == nil || src.FileFormat() != "csv" {
 		return nil
+	}
+	if err := db.Exec(ctx, fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE rej_%[1]s AS
+SELECT r.* REPLACE (coalesce(r.record, k.record) AS record) FROM rej_%[1]s r
+LEFT JOIN (SELECT path, line, record FROM wh_records WHERE table_name = %[2]s) k ON k.path = r._file AND k.line = r.line`, table, engine.Quote(table))); err != nil {
+		return err
 	}
 	want, err := db.QueryFrame(ctx, fmt.Sprintf(`SELECT r._file, r.line, f.bytes FROM rej_%s r JOIN wh_files f ON f.path = r._file AND f.table_name = %s
 WHERE r.record IS NULL ORDER BY ALL`, table, engine.Quote(table)))
@@ -69,7 +75,8 @@ WHERE r.record IS NULL ORDER BY ALL`, table, engine.Quote(table)))
 	if err := db.CreateTable(ctx, "recfill_"+table, rec); err != nil {
 		return err
 	}
-	return db.Exec(ctx, fmt.Sprintf(`UPDATE rej_%[1]s SET record = c.record FROM recfill_%[1]s c WHERE c.path = rej_%[1]s._file AND c.line = rej_%[1]s.line;
-UPDATE wh_%[1]s SET _record = r.record FROM (SELECT _id, record FROM rej_%[1]s WHERE record IS NOT NULL) r WHERE wh_%[1]s.rowid = r._id AND wh_%[1]s._record IS NULL;
-DROP TABLE recfill_%[1]s`, table))
+	return db.Exec(ctx, fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE rej_%[1]s AS
+SELECT r.* REPLACE (coalesce(r.record, c.record) AS record) FROM rej_%[1]s r LEFT JOIN recfill_%[1]s c ON c.path = r._file AND c.line = r.line;
+INSERT INTO wh_records SELECT %[2]s, path, line, record FROM recfill_%[1]s;
+DROP TABLE recfill_%[1]s`, table, engine.Quote(table)))
 }

@@ -21,6 +21,10 @@ func (r *reader) typed(f config.Field, v string) string {
 	if h, ok := r.direct[f.Name]; ok && r.format() == "csv" && v == "s."+engine.Ident(h) && r.readType(h) == f.Type {
 		return v // typed by the CSV reader
 	}
+	if f.Type == "VARCHAR" && r.format() == "json" {
+		// A nested object or array where text belongs cannot be read.
+		return fmt.Sprintf("CASE WHEN regexp_matches(CAST(%[1]s AS VARCHAR), '^\\s*[\\[{]') AND json_valid(CAST(%[1]s AS VARCHAR)) THEN NULL ELSE CAST(%[1]s AS VARCHAR) END", v)
+	}
 	switch f.Type {
 	case "BOOLEAN":
 		return fmt.Sprintf(`CASE WHEN lower(trim(CAST(%[1]s AS VARCHAR))) IN ('true','t','yes','y','1') THEN true
@@ -130,7 +134,14 @@ func (r *reader) stage(ctx context.Context) error {
 	all := append(append(append([]string{}, castBad...), missing...), nonFinite...)
 	// The rule is decided for every row; the reason and the column only for
 	// the rows that have one (CASE evaluates its branch for those alone).
-	q := fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE stg_%[1]s AS
+	// For CSV, stg_<table> is a view: the warehouse insert (merge) is the
+	// one pass that computes it. Parquet and JSON rows get their record
+	// filled in afterwards (keepRecords), so they are staged as a table.
+	kind := "VIEW"
+	if r.format() != "csv" {
+		kind = "TABLE"
+	}
+	q := fmt.Sprintf(`CREATE OR REPLACE TEMP %[10]s stg_%[1]s AS
 SELECT _row, _file, _k, %[2]s,
 	CASE WHEN _rule IS NOT NULL THEN nullif(concat_ws('; ', %[3]s), '') END AS _reason,
 	CASE WHEN _rule IS NOT NULL THEN coalesce(%[4]s) END AS _column,
@@ -138,7 +149,7 @@ SELECT _row, _file, _k, %[2]s,
 FROM (SELECT *, CASE WHEN %[5]s THEN 'unreadable_value' WHEN %[6]s THEN 'missing_required' WHEN %[7]s THEN 'not_finite' END AS _rule
 	FROM (SELECT s._row, s._file, s._k, %[8]s FROM (%[9]s) s))`,
 		t.Name, strings.Join(outer, ", "), strings.Join(append(all, "NULL"), ", "), strings.Join(append(castCol, "NULL"), ", "),
-		any(castBad), any(missing), any(nonFinite), strings.Join(inner, ",\n\t"), src)
+		any(castBad), any(missing), any(nonFinite), strings.Join(inner, ",\n\t"), src, kind)
 	if err := r.db.Exec(ctx, q); err != nil {
 		return fmt.Errorf("sources.%s: mapping the columns of %s failed: %w; check the expressions under sources.%s.columns", t.Name, r.paths(), err, t.Name)
 	}
