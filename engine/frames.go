@@ -172,10 +172,12 @@ func toMicros(v int64, u arrow.TimeUnit) int64 {
 
 // CreateTable creates (or replaces) the temporary table name (it lives for
 // the connection, in memory or spilled, never in the database file) from the
-// columns of f. The
-// frame is handed to DuckDB as Arrow record batches through a registered
-// view that is copied into a real table at once: go-duckdb's Arrow view
-// must not be queried with projections, filters or GROUP BY.
+// columns of f. The frame is handed to DuckDB as Arrow record batches
+// through a registered view that is copied into a real table at once. With
+// go-duckdb 1.8 (DuckDB 1.1) that copy also avoided a view that broke under
+// projections and filters; duckdb-go v2 scans such views correctly, and the
+// copy stays because the view reads a one-shot stream: it can be scanned
+// once, and the stages query these tables many times.
 func (d *DB) CreateTable(ctx context.Context, name string, f *frame.Frame) error {
 	schema, recs, err := toArrow(f)
 	if err != nil {
