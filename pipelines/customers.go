@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/crmbatch/crmbatch/engine"
-	"github.com/crmbatch/crmbatch/engine/frame"
+	"github.com/crmbatch/crmbatch/pipelines/batch"
 )
 
 // InteractionTypes get per-window count columns in the customer table
@@ -123,11 +123,11 @@ LEFT JOIN pref pc USING (customer_id)
 ORDER BY c.customer_id`, d, unit, interCTE, subCTE, strings.Join(cols, ",\n\t"), subCols, interJoin, subJoin)
 }
 
-// BuildCustomerTable runs CustomerTableSQL and returns the table as columns.
-func BuildCustomerTable(ctx context.Context, db *engine.DB, asOf time.Time, unitDays float64, in *Ingest) (*frame.Frame, error) {
+// BuildCustomerTable runs CustomerTableSQL; the table stays in DuckDB.
+func BuildCustomerTable(ctx context.Context, db *engine.DB, asOf time.Time, unitDays float64, in *Ingest) (*batch.Customers, error) {
 	q := CustomerTableSQL(asOf, unitDays, in.Has("interactions"), in.Has("subscriptions"))
 	if err := db.Exec(ctx, q); err != nil {
 		return nil, fmt.Errorf("customer table: %w", err)
 	}
-	return db.QueryFrame(ctx, "SELECT * FROM customer_table")
+	return batch.OpenCustomers(ctx, db)
 }

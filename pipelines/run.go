@@ -141,6 +141,13 @@ func Run(ctx context.Context, o Options) (*Manifest, error) {
 		}
 		start := time.Now()
 		err := st.run(ctx, b)
+		if err == nil || errors.Is(err, batch.ErrSkipped) {
+			if b.Customers != nil {
+				// Columns a stage added go to DuckDB; those it pulled are
+				// let go, so Go holds one stage's working set at a time.
+				err = errors.Join(err, b.Customers.Release(ctx))
+			}
+		}
 		rec := StageRecord{Name: st.name, Status: "ok", Seconds: time.Since(start).Seconds()}
 		switch {
 		case errors.Is(err, batch.ErrSkipped):
@@ -262,7 +269,10 @@ func customerStage(ctx context.Context, b *runState) error {
 }
 
 func publishStage(ctx context.Context, b *runState) error {
-	if err := b.Pub.WriteFrame("customers", b.Customers); err != nil {
+	if err := b.Customers.Flush(ctx); err != nil {
+		return err
+	}
+	if err := b.Pub.CopyQuery(ctx, b.DB, "customers", "SELECT * FROM customer_table"); err != nil {
 		return err
 	}
 	if err := b.Pub.CopyQuery(ctx, b.DB, "rejects", "SELECT * FROM rejects ORDER BY table_name, source_file, line"); err != nil {

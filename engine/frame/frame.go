@@ -167,3 +167,15 @@ func NewDate(name string, days []int64, valid []bool) *Column {
 func NewBool(name string, v []bool, valid []bool) *Column {
 	return &Column{Name: name, Kind: Bool, Bools: v, Valid: valid}
 }
+
+// Table reads and extends a table column by column: a Frame in Go memory,
+// or a table kept in DuckDB whose columns are pulled on demand
+// (batch.Customers).
+type Table interface {
+	Len() int
+	Col(name string) *Column
+	Floats(name string) ([]float64, error)
+	Add(c *Column)
+}
+
+var _ Table = (*Frame)(nil)

@@ -40,7 +40,7 @@ type Batch struct {
 	AsOf      time.Time
 	Log       *slog.Logger
 	Accepted  map[string]int64 // accepted rows per loaded input table
-	Customers *frame.Frame
+	Customers *Customers
 	Out       Outputs
 	warnings  []string
 	alerts    []string
@@ -106,9 +106,8 @@ type TableDoc struct {
 	Columns []ColumnDoc `json:"columns"`
 }
 
-// SyncCustomers copies the current customer table (with every column the
-// stages have added so far) into DuckDB as table customer_table, for stages
-// that work in SQL.
+// SyncCustomers writes the columns the stages have added so far into
+// DuckDB's customer_table, for stages that work in SQL.
 func (b *Batch) SyncCustomers(ctx context.Context) error {
-	return b.DB.CreateTable(ctx, "customer_table", b.Customers)
+	return b.Customers.Flush(ctx)
 }

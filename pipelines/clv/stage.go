@@ -56,7 +56,7 @@ func (f fitted) usable() bool {
 
 // buyers returns the rows of customers with at least one purchase and their
 // frequency, recency, T and monetary value.
-func buyers(f *frame.Frame) (rows []int, x, tx, T, zbar []float64, err error) {
+func buyers(f frame.Table) (rows []int, x, tx, T, zbar []float64, err error) {
 	fx, err := f.Floats("frequency")
 	if err != nil {
 		return

@@ -161,7 +161,7 @@ func rulesFrame(res *affinity.Result, names []string) *frame.Frame {
 // (1-based).
 func OfferColumn(k int) string { return fmt.Sprintf("next_best_offer_%d", k) }
 
-func addColumns(f *frame.Frame, recs [][]affinity.Recommendation, names []string, topN int) {
+func addColumns(f frame.Table, recs [][]affinity.Recommendation, names []string, topN int) {
 	for k := 0; k < topN; k++ {
 		v, valid := make([]string, len(recs)), make([]bool, len(recs))
 		for i, r := range recs {

@@ -3,7 +3,6 @@ package portfolio
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/crmbatch/crmbatch/engine"
@@ -133,34 +132,10 @@ func tableColumns(ctx context.Context, db *engine.DB, table string) (map[string]
 // the added columns are copied (as table portfolio_added), which is much
 // cheaper than copying the whole customer table again.
 func syncCustomers(ctx context.Context, b *batch.Batch) error {
-	have, err := tableColumns(ctx, b.DB, "customer_table")
-	if err != nil {
+	if err := b.SyncCustomers(ctx); err != nil {
 		return err
 	}
-	if len(have) == 0 {
-		if err := b.SyncCustomers(ctx); err != nil {
-			return err
-		}
-		return b.DB.Exec(ctx, "CREATE OR REPLACE TEMP VIEW portfolio_customers AS SELECT * FROM customer_table")
-	}
-	added := &frame.Frame{}
-	var names []string
-	for _, c := range b.Customers.Cols {
-		if _, ok := have[c.Name]; !ok || c.Name == "customer_id" {
-			added.Cols = append(added.Cols, c)
-			if c.Name != "customer_id" {
-				names = append(names, "a."+engine.Ident(c.Name))
-			}
-		}
-	}
-	if len(names) == 0 {
-		return b.DB.Exec(ctx, "CREATE OR REPLACE TEMP VIEW portfolio_customers AS SELECT * FROM customer_table")
-	}
-	if err := b.DB.CreateTable(ctx, "portfolio_added", added); err != nil {
-		return err
-	}
-	return b.DB.Exec(ctx, "CREATE OR REPLACE TEMP VIEW portfolio_customers AS SELECT c.*, "+strings.Join(names, ", ")+
-		" FROM customer_table c LEFT JOIN portfolio_added a USING (customer_id)")
+	return b.DB.Exec(ctx, "CREATE OR REPLACE TEMP VIEW portfolio_customers AS SELECT * FROM customer_table")
 }
 
 // ratio is the SQL for num / den as DOUBLE, NULL when den is 0 or NULL.

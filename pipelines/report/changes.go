@@ -156,7 +156,7 @@ func readSnapshot(ctx context.Context, s *source, root, d string) (*snapshot, er
 
 // tierCounts counts the customers per non-null churn_risk_tier; nil when
 // the table has no such column.
-func tierCounts(f *frame.Frame) map[string]int64 {
+func tierCounts(f frame.Table) map[string]int64 {
 	c := f.Col("churn_risk_tier")
 	if c == nil || c.Kind != frame.String {
 		return nil

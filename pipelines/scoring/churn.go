@@ -132,7 +132,7 @@ func churnInteractionCols() []string {
 // addPAlive adds probability_alive to the training frame (BG/NBD fitted on
 // the cutoff's repeat purchase days, in days) and to the scoring frame (the
 // customer table's column, as of the as-of date).
-func addPAlive(tr, sc, customers *frame.Frame) error {
+func addPAlive(tr, sc *frame.Frame, customers frame.Table) error {
 	x, _ := tr.Floats("bg_x")
 	tx, _ := tr.Floats("bg_tx")
 	T, _ := tr.Floats("bg_T")

@@ -29,10 +29,7 @@ func run(ctx context.Context, b *batch.Batch) error {
 	if err := b.SyncCustomers(ctx); err != nil {
 		return err
 	}
-	var columns []string
-	for _, c := range b.Customers.Cols {
-		columns = append(columns, c.Name)
-	}
+	columns := b.Customers.Names()
 	var members, sizes []string
 	for _, n := range names {
 		q, err := Compile(b.Cfg, n, columns)
