@@ -124,6 +124,9 @@ func Run(ctx context.Context, o Options) (*Manifest, error) {
 		m.Versions["duckdb"] = v[0]
 	}
 	stages := []runStage{{"ingest", ingestStage}}
+	if o.ValidateOnly {
+		stages = append(stages, runStage{"check_stages", checkStages})
+	}
 	if !o.ValidateOnly {
 		stages = append(stages, runStage{"customer_table", customerStage})
 		for _, st := range ModelStages {

@@ -278,9 +278,24 @@ func contains(s []string, v string) bool {
 // Opportunities configures opportunity win probabilities. Closed
 // opportunities (a row with outcome won or lost) are the history: every
 // stage they passed through is one training row labelled with the final
-// outcome. Open opportunities are scored in their current stage.
+// outcome, and a closed deal of a snapshot export (one row per deal) is
+// one row. Open opportunities are scored in their current stage.
 type Opportunities struct {
 	Model `yaml:",inline"`
+	// LeakAUC is the solo ROC AUC (max(AUC, 1-AUC)) above which a feature
+	// is left out of the model with a warning: deal exports often fill a
+	// field only at the close (a lost deal's close value is 0); default
+	// 0.95.
+	LeakAUC float64 `yaml:"leak_auc"`
 }
 
-func (c *Opportunities) validate() []string { return c.Model.validate("opportunities") }
+func (c *Opportunities) validate() []string {
+	errs := c.Model.validate("opportunities")
+	if c.LeakAUC == 0 {
+		c.LeakAUC = 0.95
+	}
+	if !(c.LeakAUC > 0.5 && c.LeakAUC <= 1) {
+		errs = append(errs, fmt.Sprintf("opportunities.leak_auc: %v is not in (0.5, 1]", c.LeakAUC))
+	}
+	return errs
+}

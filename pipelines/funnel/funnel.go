@@ -10,15 +10,19 @@
 //
 //   - its rows are ordered by stage_ts, then by funnel order; its latest
 //     row gives its current stage;
-//   - its outcome is won if any row says won, else lost if any row says
-//     lost, else open (outcome values are matched case-insensitively;
-//     anything else counts as open);
+//   - a row's outcome is won or lost when its outcome column says so, or
+//     else when its stage is named so ("Won", "Closed Won", "closedlost":
+//     see OutcomeSQL), and open otherwise; the opportunity's outcome is won
+//     if any row is won, else lost if any row is lost, else open;
 //   - amount, owner, source and partner_id are the latest non-null values
 //     (source falls back to the lead's source through lead_id);
 //   - a stage is a closing stage when most of its rows carry outcome won or
 //     lost (Won, Lost, Closed); the others are open stages, in the order of
 //     config funnel.stages, else by the mean position at which they are
-//     entered, then by name;
+//     entered, then (in a snapshot, where every position is 1) by how many
+//     of the dates stage_ts and close_ts their rows carry, fewer first
+//     (a prospect has no engagement date yet), then by name; a snapshot
+//     whose order was guessed so says it in a warning;
 //   - the opportunity reached every open stage up to the furthest open
 //     stage in its log. A won opportunity reached every open stage, and so
 //     did a closed one whose log holds no open stage (a snapshot).
@@ -47,6 +51,7 @@ var Stage = batch.Stage{Name: "funnel", Run: run}
 type stageInfo struct {
 	key, name string // lower-cased key and the most common spelling
 	meanPos   float64
+	dates     float64 // mean count of the dates (stage_ts, close_ts) its rows carry
 	closing   bool
 	listed    int // position in config funnel.stages, -1 when not listed
 }
@@ -58,7 +63,7 @@ func run(ctx context.Context, b *batch.Batch) error {
 	db := b.DB
 	if err := db.Exec(ctx, `CREATE OR REPLACE TEMP TABLE fn_log AS
 SELECT opportunity_id, stage, lower(trim(stage)) AS stage_key, stage_ts, amount, close_ts,
-	CASE lower(trim(outcome)) WHEN 'won' THEN 'won' WHEN 'lost' THEN 'lost' ELSE 'open' END AS outcome,
+	`+OutcomeSQL("outcome", "stage")+` AS outcome,
 	owner, source, partner_id, lead_id
 FROM opportunities WHERE stage IS NOT NULL AND trim(stage) <> ''`); err != nil {
 		return err
@@ -105,12 +110,16 @@ FROM opportunities WHERE stage IS NOT NULL AND trim(stage) <> ''`); err != nil {
 // order reads the distinct stages of the log and puts them in funnel order.
 func order(ctx context.Context, b *batch.Batch) ([]stageInfo, error) {
 	f, err := b.DB.QueryFrame(ctx, `SELECT stage_key, mode(stage) AS name, avg(pos)::DOUBLE AS mean_pos,
-	avg(CASE WHEN outcome <> 'open' THEN 1 ELSE 0 END)::DOUBLE AS closing_share
-FROM (SELECT *, row_number() OVER (PARTITION BY opportunity_id ORDER BY stage_ts NULLS FIRST, stage_key) AS pos FROM fn_log)
+	avg(CASE WHEN outcome <> 'open' THEN 1 ELSE 0 END)::DOUBLE AS closing_share,
+	avg((stage_ts IS NOT NULL)::INT + (close_ts IS NOT NULL)::INT)::DOUBLE AS dates,
+	max(rows) AS max_rows
+FROM (SELECT *, row_number() OVER (PARTITION BY opportunity_id ORDER BY stage_ts NULLS FIRST, stage_key) AS pos,
+	count(*) OVER (PARTITION BY opportunity_id) AS rows FROM fn_log)
 GROUP BY stage_key ORDER BY stage_key`)
 	if err != nil {
 		return nil, err
 	}
+	snapshot := true
 	listed := map[string]int{}
 	for i, s := range b.Cfg.Funnel.Stages {
 		listed[strings.ToLower(strings.TrimSpace(s))] = i
@@ -118,10 +127,11 @@ GROUP BY stage_key ORDER BY stage_key`)
 	var out []stageInfo
 	for i := 0; i < f.Len(); i++ {
 		s := stageInfo{key: f.Col("stage_key").Strings[i], name: f.Col("name").Strings[i],
-			meanPos: f.Col("mean_pos").Floats[i], closing: f.Col("closing_share").Floats[i] > 0.5, listed: -1}
+			meanPos: f.Col("mean_pos").Floats[i], dates: f.Col("dates").Floats[i], closing: f.Col("closing_share").Floats[i] > 0.5, listed: -1}
 		if k, ok := listed[s.key]; ok {
 			s.listed = k
 		}
+		snapshot = snapshot && f.Col("max_rows").Ints[i] == 1
 		out = append(out, s)
 	}
 	seen := map[string]bool{}
@@ -154,9 +164,24 @@ GROUP BY stage_key ORDER BY stage_key`)
 				return -1
 			}
 			return 1
+		case x.dates != y.dates:
+			if x.dates < y.dates {
+				return -1
+			}
+			return 1
 		}
 		return strings.Compare(x.key, y.key)
 	})
+	var guessed []string
+	for _, s := range out {
+		if !s.closing && s.listed < 0 {
+			guessed = append(guessed, s.name)
+		}
+	}
+	if snapshot && len(guessed) > 1 {
+		b.Warn("funnel: every opportunity has one row (a deal snapshot), so the order of the open stages %s was read from the dates their deals carry (fewer dates = earlier); if it is wrong, list them in order under funnel.stages",
+			strings.Join(guessed, ", then "))
+	}
 	return out, nil
 }
 
