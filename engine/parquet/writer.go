@@ -21,9 +21,11 @@ import (
 	"github.com/crmbatch/crmbatch/engine/frame"
 )
 
-// RowGroupBytes is the compressed size at which a row group is closed; the
-// writer buffers one row group in memory.
-const RowGroupBytes = 64 << 20
+// RowGroupBytes is the size (parquet-go's estimate of the buffered values)
+// at which a row group is closed and written: the writer buffers one row
+// group, boxed, so this bounds the memory a large output costs while it is
+// written, whatever its number of rows.
+const RowGroupBytes = 16 << 20
 
 func tag(c *frame.Column) (string, error) {
 	base := "name=" + c.Name + ", repetitiontype=OPTIONAL, "
