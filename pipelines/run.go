@@ -57,8 +57,12 @@ type RejectError struct {
 }
 
 func (e *RejectError) Error() string {
-	return fmt.Sprintf("%s: %d of %d rows rejected (%.2f%%), over max_reject_share %.2f%% (rules: %v); nothing was published. Fix the input or raise max_reject_share; `crmbatch validate` lists the rejected rows",
-		e.Table, e.Rejected, e.Read, 100*float64(e.Rejected)/float64(max(e.Read, 1)), 100*e.Max, e.Rules)
+	hint := "Fix the input or raise max_reject_share; `crmbatch validate` lists the rejected rows"
+	if 2*e.Rules["duplicate_key"] > e.Rejected {
+		hint = "Most are duplicate keys: if the same data was loaded from two paths (a copied input folder), run once with -full-reload to reload the table from the files listed now; else `crmbatch validate` lists the rejected rows"
+	}
+	return fmt.Sprintf("%s: %s of %s rows rejected (%.2f%%), over max_reject_share %.2f%% (%s); nothing was published. %s",
+		e.Table, Thousands(e.Rejected), Thousands(e.Read), 100*float64(e.Rejected)/float64(max(e.Read, 1)), 100*e.Max, FormatCounts(e.Rules), hint)
 }
 
 // Run executes the nightly batch: load and check the inputs, build the
@@ -205,7 +209,11 @@ type nilWriter struct{}
 func (nilWriter) Write(p []byte) (int, error) { return len(p), nil }
 
 func ingestStage(ctx context.Context, b *runState) error {
-	in, err := Load(ctx, b.DB, b.Cfg, b.AsOf, b.workDir, b.fullReload, b.Log)
+	cfg, err := skipCopies(ctx, b)
+	if err != nil {
+		return err
+	}
+	in, err := Load(ctx, b.DB, cfg, b.AsOf, b.workDir, b.fullReload, b.Log)
 	if err != nil {
 		var qe *engine.QueryError
 		if errors.As(err, &qe) {
@@ -230,7 +238,7 @@ func ingestStage(ctx context.Context, b *runState) error {
 			return &RejectError{Table: t.Table, Rejected: t.Rejected, Read: t.Read, Max: *b.Cfg.MaxRejectShare, Rules: t.Rules}
 		}
 		if t.Rejected > 0 {
-			b.Warn("%s: %d rows quarantined in rejects (%v)", t.Table, t.Rejected, t.Rules)
+			b.Warn("%s: %s rows quarantined in rejects (%s)", t.Table, Thousands(t.Rejected), FormatCounts(t.Rules))
 		}
 	}
 	if !in.Has("orders") {

@@ -201,12 +201,27 @@ func (m *Main) dryRun(ctx context.Context, cfg *config.Config, asOf time.Time, f
 	if err != nil {
 		return err
 	}
+	copies, err := pipelines.PlanCopies(ctx, cfg, f.full)
+	if err != nil {
+		return err
+	}
+	copyOf := map[string]pipelines.Copy{}
+	for _, c := range copies {
+		copyOf[c.Table+"\x00"+c.Path] = c
+	}
 	if asOf.IsZero() {
 		asOf = cfg.AsOfDate(time.Now())
 	}
 	fmt.Fprintf(m.Stdout, "dry run: as of %s, publishing under %s (warehouse %s)\n", asOf.Format(time.DateOnly), cfg.OutputRoot(), cfg.DatabasePath())
 	for _, p := range plan {
+		if c, ok := copyOf[p.Table+"\x00"+p.Path]; ok {
+			fmt.Fprintf(m.Stdout, "  %-14s %-9s %12d bytes  %s (same content as %s)\n", p.Table, "skip", p.Bytes, p.Path, c.SameAs)
+			continue
+		}
 		fmt.Fprintf(m.Stdout, "  %-14s %-9s %12d bytes  %s\n", p.Table, p.Action, p.Bytes, p.Path)
+	}
+	for _, c := range copies {
+		fmt.Fprintln(m.Stdout, "warning:", c)
 	}
 	fmt.Fprintln(m.Stdout, "nothing was loaded or published")
 	return nil
