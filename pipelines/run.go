@@ -35,8 +35,9 @@ type Options struct {
 	RejectsCSV string
 	// Log receives progress; nil discards it.
 	Log *slog.Logger
-	// Progress, when set, is told the name of each stage as it starts.
-	Progress func(stage string)
+	// Progress, when set, is told the name of each stage as it starts,
+	// and that it is stage n of the run's total.
+	Progress func(stage string, n, total int)
 }
 
 // InputError is a problem the user fixes in the configuration or the input
@@ -142,9 +143,9 @@ func Run(ctx context.Context, o Options) (*Manifest, error) {
 		m.Warnings = append(m.Warnings, b.Warnings()...)
 		m.Alerts = append(m.Alerts, b.Alerts()...)
 	}()
-	for _, st := range stages {
+	for i, st := range stages {
 		if o.Progress != nil {
-			o.Progress(st.name)
+			o.Progress(st.name, i+1, len(stages))
 		}
 		start := time.Now()
 		err := st.run(ctx, b)

@@ -47,7 +47,12 @@ func main() {
 type Main struct {
 	Stdout io.Writer
 	Stderr io.Writer
+	// Terminal says that Stderr is a terminal, which shows the run's
+	// status line; when false, Stderr is asked (tests set it).
+	Terminal bool
 }
+
+func (m *Main) terminal() bool { return m.Terminal || isTerminal(m.Stderr) }
 
 // errAlerts marks a run that published but crossed monitoring thresholds.
 var errAlerts = errors.New("the run published, but monitoring thresholds were crossed (see alerts above and in the manifest)")

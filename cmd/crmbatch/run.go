@@ -53,7 +53,9 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.dryRun, "dry-run", false, "check the configuration and say which files would be loaded; load and publish nothing")
 }
 
-func (f *runFlags) logger(w *os.File) (*slog.Logger, error) {
+// logger writes the logs through p, which also watches them for the
+// status line.
+func (f *runFlags) logger(p *progress) (*slog.Logger, error) {
 	level := slog.LevelInfo
 	if f.quiet {
 		level = slog.LevelWarn
@@ -61,9 +63,9 @@ func (f *runFlags) logger(w *os.File) (*slog.Logger, error) {
 	opts := &slog.HandlerOptions{Level: level}
 	switch f.logFormat {
 	case "text":
-		return slog.New(slog.NewTextHandler(w, opts)), nil
+		return slog.New(handler{slog.NewTextHandler(p, opts), p}), nil
 	case "json":
-		return slog.New(slog.NewJSONHandler(w, opts)), nil
+		return slog.New(handler{slog.NewJSONHandler(p, opts), p}), nil
 	}
 	return nil, &UsageError{Msg: fmt.Sprintf("-log-format %q: use text or json", f.logFormat)}
 }
@@ -119,7 +121,9 @@ func (m *Main) runCmd(ctx context.Context, args []string, validate bool) error {
 }
 
 func (m *Main) execute(ctx context.Context, cfg *config.Config, asOf time.Time, validate bool, f *runFlags) error {
-	log, err := f.logger(os.Stderr)
+	prog := newProgress(m.Stderr, m.terminal() && f.logFormat == "text", cfg)
+	defer prog.done()
+	log, err := f.logger(prog)
 	if err != nil {
 		return err
 	}
@@ -134,8 +138,7 @@ func (m *Main) execute(ctx context.Context, cfg *config.Config, asOf time.Time, 
 		}
 		defer pprof.StopCPUProfile()
 	}
-	prog := newProgress(m.Stderr)
-	man, err := pipelines.Run(ctx, pipelines.Options{Config: cfg, AsOf: asOf, ValidateOnly: validate, RejectsCSV: f.rejects, FullReload: f.full, Log: log, Progress: prog.stage})
+	man, err := pipelines.Run(ctx, pipelines.Options{Config: cfg, AsOf: asOf, ValidateOnly: validate, RejectsCSV: f.rejects, FullReload: f.full, Log: log, Progress: prog.Stage})
 	prog.done()
 	if man != nil && len(man.Inputs) > 0 {
 		m.printInputs(man)
