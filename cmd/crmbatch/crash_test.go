@@ -58,7 +58,11 @@ func TestCrashSafety(t *testing.T) {
 	dur := time.Since(start)
 	t.Logf("uninterrupted second run: %.1fs", dur.Seconds())
 
-	rng := rand.New(rand.NewPCG(6, 20))
+	seed := uint64(20)
+	if n, err := strconv.ParseUint(os.Getenv("CRMBATCH_KILL_SEED"), 10, 64); err == nil {
+		seed = n // a loop of proofs with other kill times
+	}
+	rng := rand.New(rand.NewPCG(6, seed))
 	completed, pending := 0, 0
 	for i := 0; i < kills; i++ {
 		delay := time.Duration((float64(i) + rng.Float64()) / float64(kills) * float64(dur))
