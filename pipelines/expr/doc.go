@@ -37,6 +37,13 @@
 // normalised form may be longer than the input, so MaxLen applies to user
 // input only.
 //
+// Functions that lengthen text are bounded (see size.go): lpad and rpad
+// pad to at most MaxPad characters (a larger literal length is refused, any
+// other is capped), and a replace or regexp_replace that can lengthen its
+// input takes a literal replacement of at most MaxGrowth characters, once
+// per expression. One row can then never ask for more than a few
+// kilobytes.
+//
 // Operator precedence follows DuckDB (inherited from PostgreSQL), from
 // loosest to tightest: OR; AND; NOT; IS; comparison; IN, BETWEEN, LIKE,
 // ILIKE; ||; + and -; *, / and %; unary + and -; ::.

@@ -258,6 +258,10 @@ func (p *parser) parseCall() (node, error) {
 		}
 		return nil, errorf(ErrSyntax, t.pos, t.src, "function %s takes %s %d argument(s), got %d", name, want, bound, len(args))
 	}
+	args, err := p.bound(name, args, t)
+	if err != nil {
+		return nil, err
+	}
 	return p.check(&call{over(args...), name, args}, t.pos, t.src)
 }
 

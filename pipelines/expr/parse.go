@@ -98,6 +98,7 @@ type parser struct {
 	columns []string
 	used    []string
 	seen    map[string]bool
+	growing int // calls that can lengthen text (see size.go)
 }
 
 func (p *parser) peek() token { return p.toks[p.i] }
