@@ -107,6 +107,7 @@ func (d *DB) Exec(ctx context.Context, query string, args ...any) error {
 
 // Int returns the single integer a query yields (a count, say).
 func (d *DB) Int(ctx context.Context, query string, args ...any) (int64, error) {
+	defer trace(query, time.Now())
 	var n sql.NullInt64
 	if err := d.conn.QueryRowContext(ctx, query, args...).Scan(&n); err != nil {
 		return 0, &QueryError{SQL: query, Err: err}

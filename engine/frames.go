@@ -5,6 +5,7 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -18,6 +19,7 @@ import (
 // travel from DuckDB as Arrow record batches (2,048 rows each) and are
 // appended to typed Go slices; nothing goes row by row through database/sql.
 func (d *DB) QueryFrame(ctx context.Context, query string, args ...any) (*frame.Frame, error) {
+	defer trace(query, time.Now())
 	var out *frame.Frame
 	err := d.raw(func(c driver.Conn) error {
 		ar, err := duckdb.NewArrowFromConn(c)
