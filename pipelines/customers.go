@@ -8,6 +8,7 @@ import (
 
 	"github.com/crmbatch/crmbatch/engine"
 	"github.com/crmbatch/crmbatch/pipelines/batch"
+	"github.com/crmbatch/crmbatch/pipelines/clv"
 )
 
 // InteractionTypes get per-window count columns in the customer table
@@ -19,10 +20,14 @@ var Windows = []int{30, 90, 365}
 
 // CustomerTableSQL returns the SQL that builds customer_table: one row per
 // customer, with the lifetimes/BTYD summary (frequency, recency, T,
-// monetary_value in the given time unit) and the behaviour columns. Orders
-// are merged per calendar day first (frequency counts repeat purchase days,
-// as Fader, Hardie & Lee do with CDNOW); T runs from the first purchase to
-// the as-of date. It reads only tables the ingest stage made.
+// monetary_value in the given time unit) and the behaviour columns. It reads
+// the order lines merged per customer and calendar day (clv.DaysTable, built
+// by clv.DaysSQL) and counts only purchase days, days whose lines net to a
+// positive value (see clv.PurchaseDay): frequency counts repeat purchase
+// days, as Fader, Hardie & Lee do with CDNOW, and T runs from the first
+// purchase day to the as-of date. A customer whose days are all returns or
+// cancellations has no summary and no_purchase_reason 'returns_only'. It
+// reads only tables the ingest stage made.
 func CustomerTableSQL(asOf time.Time, unitDays float64, hasInteractions, hasSubscriptions bool) string {
 	d := "DATE " + engine.Quote(asOf.Format(time.DateOnly))
 	unit := fmt.Sprintf("%g", unitDays)
@@ -42,12 +47,19 @@ func CustomerTableSQL(asOf time.Time, unitDays float64, hasInteractions, hasSubs
 			"CAST(max(ts) FILTER (WHERE type = 'nps' AND value IS NOT NULL) AS DATE) AS last_nps_date",
 			"sum(cost) AS interaction_cost",
 		)
-		interCols = append(interCols, "coalesce(i.support_tickets, 0) AS support_tickets", "coalesce(i.complaints, 0) AS complaints", "i.last_nps", "i.last_nps_date", "coalesce(i.interaction_cost, 0) AS interaction_cost")
+		interCols = append(interCols, "coalesce(i.support_tickets, 0) AS support_tickets", "coalesce(i.complaints, 0) AS complaints", "i.last_nps", "i.last_nps_date", "coalesce(i.interaction_cost, 0) AS interaction_cost",
+			"aff.ranked_channel_affinity")
 	}
 	interCTE, interJoin := "", ""
 	if hasInteractions {
-		interCTE = fmt.Sprintf(", inter AS (SELECT customer_id, %s FROM interactions GROUP BY customer_id)", strings.Join(inter, ",\n\t"))
-		interJoin = "LEFT JOIN inter i USING (customer_id)"
+		// ranked_channel_affinity: the channels of the customer's
+		// interactions in the last 365 days, most used first.
+		interCTE = fmt.Sprintf(`, inter AS (SELECT customer_id, %s FROM interactions GROUP BY customer_id),
+	aff AS (SELECT customer_id, string_agg(channel, ',' ORDER BY n DESC, channel) AS ranked_channel_affinity
+	FROM (SELECT customer_id, channel, count(*) AS n FROM interactions
+		WHERE channel IS NOT NULL AND ts >= %s - INTERVAL 364 DAY GROUP BY ALL)
+	GROUP BY customer_id)`, strings.Join(inter, ",\n\t"), d)
+		interJoin = "LEFT JOIN inter i USING (customer_id) LEFT JOIN aff USING (customer_id)"
 	}
 	subCTE, subJoin, subCols := "", "", ""
 	if hasSubscriptions {
@@ -64,41 +76,45 @@ func CustomerTableSQL(asOf time.Time, unitDays float64, hasInteractions, hasSubs
 		"c.country", "c.city", "c.acquisition_channel", "c.acquisition_cost", "c.partner_id",
 		"coalesce(c.email_opt_in, false) AS email_opt_in", "coalesce(c.sms_opt_in, false) AS sms_opt_in",
 		"c.signup_date",
-		"b.frequency", "b.recency", "b.T", "b.monetary_value",
-		"l.first_order_ts", "l.last_order_ts", "l.orders", "l.order_lines", "l.revenue", "l.gross_margin",
+		"b.frequency", "b.recency", "b.T", "b.monetary_value", "b.gross_monetary_value",
+		"CASE WHEN b.first_d IS NOT NULL THEN NULL WHEN l.customer_id IS NULL THEN 'no_orders' ELSE 'returns_only' END AS no_purchase_reason",
+		"l.first_order_ts", "l.last_order_ts", "l.orders", "l.order_lines", "l.revenue", "l.gross_revenue", "l.gross_margin",
 		"coalesce(l.return_lines, 0) AS return_lines", "coalesce(l.returned_revenue, 0) AS returned_revenue",
+		"coalesce(l.revenue, 0) AS historic_clv",
+		"CAST(l.revenue AS DOUBLE) / (b.frequency + 1) AS average_order_value",
 		"CASE WHEN b.frequency > 0 THEN date_diff('day', b.first_d, b.last_d) / b.frequency END AS mean_days_between_orders",
 		fmt.Sprintf("date_diff('day', b.last_d, %s) AS days_since_last_order", d),
 		"coalesce(r.purchase_days_90d, 0) AS purchase_days_90d", "coalesce(r.purchase_days_prev_90d, 0) AS purchase_days_prev_90d",
 		"coalesce(r.revenue_90d, 0) AS revenue_90d", "coalesce(r.revenue_prev_90d, 0) AS revenue_prev_90d",
 		"fc.favourite_category", "pc.preferred_channel",
-		fmt.Sprintf("date_diff('day', coalesce(c.signup_date, b.first_d), %s) AS tenure_days", d),
+		fmt.Sprintf("date_diff('day', coalesce(c.signup_date, CAST(l.first_order_ts AS DATE)), %s) AS tenure_days", d),
 		"CAST(month(c.birth_date) AS BIGINT) AS birthday_month",
 	}
 	cols = append(cols, interCols...)
 	return fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE customer_table AS
 WITH days AS (
-	SELECT customer_id, CAST(order_ts AS DATE) AS d, sum(revenue) AS value
-	FROM orders GROUP BY ALL
+	SELECT customer_id, d, value, gross FROM %[9]s WHERE purchase
 ), btyd AS (
 	SELECT customer_id, min(d) AS first_d, max(d) AS last_d,
 		count(*) - 1 AS frequency,
 		date_diff('day', min(d), max(d)) / %[2]s AS recency,
 		date_diff('day', min(d), %[1]s) / %[2]s AS T,
-		coalesce((sum(value) - arg_min(value, d)) / nullif(count(*) - 1, 0), 0) AS monetary_value
+		coalesce(CAST((sum(value) - arg_min(value, d)) AS DOUBLE) / nullif(count(*) - 1, 0), 0) AS monetary_value,
+		coalesce(CAST((sum(gross) - arg_min(gross, d)) AS DOUBLE) / nullif(count(*) - 1, 0), 0) AS gross_monetary_value
 	FROM days GROUP BY customer_id
 ), recent AS (
 	SELECT customer_id,
-		count(*) FILTER (WHERE d > %[1]s - INTERVAL 90 DAY) AS purchase_days_90d,
-		count(*) FILTER (WHERE d <= %[1]s - INTERVAL 90 DAY AND d > %[1]s - INTERVAL 180 DAY) AS purchase_days_prev_90d,
+		count(*) FILTER (WHERE purchase AND d > %[1]s - INTERVAL 90 DAY) AS purchase_days_90d,
+		count(*) FILTER (WHERE purchase AND d <= %[1]s - INTERVAL 90 DAY AND d > %[1]s - INTERVAL 180 DAY) AS purchase_days_prev_90d,
 		coalesce(sum(value) FILTER (WHERE d > %[1]s - INTERVAL 90 DAY), 0) AS revenue_90d,
 		coalesce(sum(value) FILTER (WHERE d <= %[1]s - INTERVAL 90 DAY AND d > %[1]s - INTERVAL 180 DAY), 0) AS revenue_prev_90d
-	FROM days GROUP BY customer_id
+	FROM %[9]s GROUP BY customer_id
 ), lines AS (
 	SELECT customer_id, min(order_ts) AS first_order_ts, max(order_ts) AS last_order_ts,
 		count(DISTINCT coalesce(order_id, CAST(order_ts AS VARCHAR))) AS orders,
 		count(*) AS order_lines,
 		sum(revenue) AS revenue,
+		coalesce(sum(revenue) FILTER (WHERE revenue > 0), 0) AS gross_revenue,
 		CASE WHEN count(cost) > 0 THEN sum(revenue) - sum(coalesce(cost, 0)) END AS gross_margin,
 		count(*) FILTER (WHERE revenue < 0) AS return_lines,
 		-sum(revenue) FILTER (WHERE revenue < 0) AS returned_revenue
@@ -120,11 +136,14 @@ LEFT JOIN lines l USING (customer_id)
 LEFT JOIN fav fc USING (customer_id)
 LEFT JOIN pref pc USING (customer_id)
 %[7]s %[8]s
-ORDER BY c.customer_id`, d, unit, interCTE, subCTE, strings.Join(cols, ",\n\t"), subCols, interJoin, subJoin)
+ORDER BY c.customer_id`, d, unit, interCTE, subCTE, strings.Join(cols, ",\n\t"), subCols, interJoin, subJoin, clv.DaysTable)
 }
 
 // BuildCustomerTable runs CustomerTableSQL; the table stays in DuckDB.
 func BuildCustomerTable(ctx context.Context, db *engine.DB, asOf time.Time, unitDays float64, in *Ingest) (*batch.Customers, error) {
+	if err := db.Exec(ctx, clv.DaysSQL); err != nil {
+		return nil, fmt.Errorf("customer table: order days: %w", err)
+	}
 	q := CustomerTableSQL(asOf, unitDays, in.Has("interactions"), in.Has("subscriptions"))
 	if err := db.Exec(ctx, q); err != nil {
 		return nil, fmt.Errorf("customer table: %w", err)

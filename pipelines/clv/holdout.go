@@ -15,16 +15,33 @@ import (
 )
 
 // calibration is the per-customer summary at the holdout cutoff with the
-// repeat purchase days each customer made in the holdout.
+// repeat purchase days each customer made in the holdout, and the
+// covariates of the same customers.
 type calibration struct {
 	x, tx, T, actual []float64
 	birth            []int64 // first purchase day, days since origin
 	origin           time.Time
+	design           *design
 }
 
+// loadCalibration summarises the purchase days (DaysTable) up to the
+// cutoff, the holdout's repeat purchase days after it and, with
+// covariates, the customer-table columns they name.
 func loadCalibration(ctx context.Context, b *batch.Batch, cutoff time.Time) (*calibration, error) {
 	c := engine.Quote(cutoff.Format(time.DateOnly))
-	q := fmt.Sprintf(`WITH days AS (SELECT customer_id, CAST(order_ts AS DATE) AS d FROM orders GROUP BY ALL),
+	cov := b.Cfg.CLV.Covariates
+	var covCols, covJoin string
+	if cov.Any() {
+		seen := map[string]bool{}
+		for _, n := range append(append([]string{}, cov.Purchase...), cov.Dropout...) {
+			if !seen[n] {
+				covCols += ", any_value(ct." + engine.Ident(n) + ") AS " + engine.Ident(n)
+				seen[n] = true
+			}
+		}
+		covJoin = "LEFT JOIN customer_table ct USING (customer_id)"
+	}
+	q := fmt.Sprintf(`WITH days AS (SELECT customer_id, d FROM %[3]s WHERE purchase),
 	f AS (SELECT customer_id, min(d) AS first_d FROM days GROUP BY customer_id HAVING min(d) <= DATE %[1]s),
 	o AS (SELECT min(first_d) AS origin FROM f)
 SELECT CAST(count(*) FILTER (WHERE d <= DATE %[1]s) - 1 AS DOUBLE) AS x,
@@ -32,9 +49,9 @@ SELECT CAST(count(*) FILTER (WHERE d <= DATE %[1]s) - 1 AS DOUBLE) AS x,
 	date_diff('day', first_d, DATE %[1]s) / %[2]g AS T,
 	CAST(count(*) FILTER (WHERE d > DATE %[1]s) AS DOUBLE) AS actual,
 	date_diff('day', any_value(origin), first_d) AS birth,
-	any_value(origin) AS origin
-FROM days JOIN f USING (customer_id) CROSS JOIN o GROUP BY customer_id, first_d
-ORDER BY customer_id`, c, b.Cfg.UnitDays())
+	any_value(origin) AS origin%[4]s
+FROM days JOIN f USING (customer_id) CROSS JOIN o %[5]s GROUP BY customer_id, first_d
+ORDER BY customer_id`, c, b.Cfg.UnitDays(), DaysTable, covCols, covJoin)
 	f, err := b.DB.QueryFrame(ctx, q)
 	if err != nil {
 		return nil, err
@@ -49,49 +66,73 @@ ORDER BY customer_id`, c, b.Cfg.UnitDays())
 	cal.actual, _ = f.Floats("actual")
 	cal.birth = f.Col("birth").Ints
 	cal.origin = time.Unix(f.Col("origin").Ints[0]*86400, 0).UTC()
+	if cov.Any() {
+		if cal.design, _, err = newDesign(f, cov, nil); err != nil {
+			return nil, err
+		}
+	}
 	return cal, nil
 }
 
-// holdout refits every configured model on the data up to as-of minus the
+// holdout refits every candidate model on the data up to as-of minus the
 // holdout window, predicts the window, publishes clv_holdout and
-// clv_tracking, and returns the model with the lower per-customer RMSE.
-func holdout(ctx context.Context, b *batch.Batch) (string, []paramRow, error) {
+// clv_tracking, and returns the candidate with the lower per-customer RMSE.
+func holdout(ctx context.Context, b *batch.Batch, cands []candidate) (candidate, []paramRow, error) {
 	days := *b.Cfg.CLV.HoldoutDays
 	cutoff := b.AsOf.AddDate(0, 0, -days)
 	cal, err := loadCalibration(ctx, b, cutoff)
 	if err != nil {
-		return "", nil, err
+		return candidate{}, nil, err
 	}
 	if len(cal.x) < 50 {
-		return "", nil, batch.Skip(fmt.Sprintf("skipped: %d customers bought before the holdout cutoff %s; need at least 50", len(cal.x), cutoff.Format(time.DateOnly)))
+		return candidate{}, nil, batch.Skip(fmt.Sprintf("skipped: %d customers bought before the holdout cutoff %s; need at least 50", len(cal.x), cutoff.Format(time.DateOnly)))
 	}
 	length := float64(days) / b.Cfg.UnitDays()
-	var models []btyd.Model
+	var fits []*fitted
 	var keys []string
 	var params []paramRow
-	for _, key := range b.Cfg.CLV.Models {
-		f := fitModel(key, cal.x, cal.tx, cal.T)
-		params = append(params, paramRows(key, "calibration", &f)...)
+	for _, k := range cands {
+		f := fitCandidate(k, cal.x, cal.tx, cal.T, cal.design)
+		params = append(params, paramRows(k.key(), "calibration", &f)...)
 		if f.usable() {
-			models = append(models, f.model)
-			keys = append(keys, key)
+			fits = append(fits, &f)
+			keys = append(keys, k.key())
 		}
 	}
-	if len(models) == 0 {
-		return "", params, batch.Skip("skipped: no model could be fitted on the calibration period")
+	if len(fits) == 0 {
+		return candidate{}, params, batch.Skip("skipped: no model could be fitted on the calibration period")
 	}
-	best, reports := btyd.ChooseModel(models, cal.x, cal.tx, cal.T, cal.actual, length)
+	reports := make([]btyd.HoldoutReport, len(fits))
+	best := 0
+	for k, f := range fits {
+		expected := predictHoldout(f, cal, length)
+		reports[k] = btyd.Holdout(cal.x, expected, cal.actual)
+		if reports[k].RMSE < reports[best].RMSE {
+			best = k
+		}
+	}
 	if err := b.Out.WriteFrame("clv_holdout", holdoutFrame(keys, reports, best, cutoff, days)); err != nil {
-		return "", nil, err
+		return candidate{}, nil, err
 	}
-	tf, err := tracking(ctx, b, cal, keys, models, cutoff)
+	tf, err := tracking(ctx, b, cal, keys, fits, cutoff)
 	if err != nil {
-		return "", nil, err
+		return candidate{}, nil, err
 	}
 	if err := b.Out.WriteFrame("clv_tracking", tf); err != nil {
-		return "", nil, err
+		return candidate{}, nil, err
 	}
-	return keys[best], params, nil
+	return fits[best].cand, params, nil
+}
+
+// predictHoldout returns each calibration customer's expected repeat
+// purchases in the holdout window.
+func predictHoldout(f *fitted, cal *calibration, length float64) []float64 {
+	if f.cov == nil {
+		_, e := btyd.Score(f.model, length, cal.x, cal.tx, cal.T, nil, nil, 0)
+		return e
+	}
+	_, e := btyd.ScoreCov(f.cov, length, cal.x, cal.tx, cal.T, cal.design.purchase, cal.design.dropout, nil, nil, 0)
+	return e
 }
 
 func holdoutFrame(keys []string, reports []btyd.HoldoutReport, best int, cutoff time.Time, days int) *frame.Frame {
@@ -134,20 +175,24 @@ func holdoutFrame(keys []string, reports []btyd.HoldoutReport, best int, cutoff 
 	}}
 }
 
+// maxTrackingPatterns bounds the covariate patterns for which a covariate
+// model's tracking curve is drawn: each pattern costs one E[X(d)] per day.
+const maxTrackingPatterns = 200
+
 // tracking is the cumulative repeat-purchase tracking curve of the
 // calibration cohort (BTYD's "tracking plot"): actual repeat purchase days
 // up to each date against sum over customers of E[X(t - birth)], on a grid
 // of at most about 260 dates from the first birth to the as-of date.
-func tracking(ctx context.Context, b *batch.Batch, cal *calibration, keys []string, models []btyd.Model, cutoff time.Time) (*frame.Frame, error) {
+func tracking(ctx context.Context, b *batch.Batch, cal *calibration, keys []string, fits []*fitted, cutoff time.Time) (*frame.Frame, error) {
 	span := int64(b.AsOf.Sub(cal.origin).Hours() / 24)
 	step := int64(7)
 	if span/step > 260 {
 		step = (span + 259) / 260
 	}
-	q := fmt.Sprintf(`WITH days AS (SELECT customer_id, CAST(order_ts AS DATE) AS d FROM orders GROUP BY ALL),
+	q := fmt.Sprintf(`WITH days AS (SELECT customer_id, d FROM %s WHERE purchase),
 	f AS (SELECT customer_id, min(d) AS first_d FROM days GROUP BY customer_id HAVING min(d) <= DATE %s)
 SELECT date_diff('day', DATE %s, d) AS day, count(*) AS n FROM days JOIN f USING (customer_id) WHERE d > first_d GROUP BY ALL ORDER BY day`,
-		engine.Quote(cutoff.Format(time.DateOnly)), engine.Quote(cal.origin.Format(time.DateOnly)))
+		DaysTable, engine.Quote(cutoff.Format(time.DateOnly)), engine.Quote(cal.origin.Format(time.DateOnly)))
 	f, err := b.DB.QueryFrame(ctx, q)
 	if err != nil {
 		return nil, err
@@ -156,9 +201,6 @@ SELECT date_diff('day', DATE %s, d) AS day, count(*) AS n FROM days JOIN f USING
 	for _, bd := range cal.birth {
 		births[bd]++
 	}
-	// Sum over birth days in order: a map's order would change the float
-	// sums, and the output, from run to run.
-	birthDays := slices.Sorted(maps.Keys(births))
 	var grid []int64
 	for t := step; t <= span; t += step {
 		grid = append(grid, t)
@@ -183,23 +225,51 @@ SELECT date_diff('day', DATE %s, d) AS day, count(*) AS n FROM days JOIN f USING
 	var holdoutFlag []bool
 	originDay := cal.origin.Unix() / 86400
 	cutDay := cutoff.Unix()/86400 - originDay
-	for k, m := range models {
-		// E[X(d)] depends only on the whole number of days d since birth:
-		// compute it once per d.
-		ex := make([]float64, span+1)
-		for d := int64(1); d <= span; d++ {
-			ex[d] = m.ExpectedPurchases(float64(d) / b.Cfg.UnitDays())
+	for k, f := range fits {
+		// E[X(d)] depends only on the whole number of days d since birth
+		// (and, with covariates, on the covariate pattern): compute it
+		// once per d and pattern.
+		type cohort struct {
+			m      btyd.Model
+			births map[int64]float64
 		}
-		for i, t := range grid {
-			e := 0.0
-			for _, bd := range birthDays {
-				if bd < t {
-					e += births[bd] * ex[t-bd]
+		var cohorts []cohort
+		if f.cov == nil {
+			cohorts = []cohort{{f.model, births}}
+		} else {
+			pat, first := cal.design.patterns(len(cal.x))
+			if len(first) > maxTrackingPatterns {
+				continue // continuous covariates: one model per customer
+			}
+			cohorts = make([]cohort, len(first))
+			for p, i := range first {
+				cohorts[p] = cohort{f.customer(i, cal.design), map[int64]float64{}}
+			}
+			for i, p := range pat {
+				cohorts[p].births[cal.birth[i]]++
+			}
+		}
+		e := make([]float64, len(grid))
+		for _, c := range cohorts {
+			ex := make([]float64, span+1)
+			for d := int64(1); d <= span; d++ {
+				ex[d] = c.m.ExpectedPurchases(float64(d) / b.Cfg.UnitDays())
+			}
+			// Sum over birth days in order: a map's order would change
+			// the float sums, and the output, from run to run.
+			bds := slices.Sorted(maps.Keys(c.births))
+			for i, t := range grid {
+				for _, bd := range bds {
+					if bd < t {
+						e[i] += c.births[bd] * ex[t-bd]
+					}
 				}
 			}
+		}
+		for i, t := range grid {
 			model = append(model, keys[k])
 			date = append(date, originDay+t)
-			exp, act = append(exp, e), append(act, actual[i])
+			exp, act = append(exp, e[i]), append(act, actual[i])
 			holdoutFlag = append(holdoutFlag, t > cutDay)
 		}
 	}

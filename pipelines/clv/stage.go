@@ -1,11 +1,16 @@
 // Package clv is the lifetime-value stage: it fits BG/NBD and/or
-// Pareto/NBD (repeat purchases) and Gamma-Gamma (spend) on the customer
-// table every night, picks the purchase model with the lower holdout error,
-// and adds probability alive, expected purchases, expected spend and a
-// discounted, margin-adjusted CLV to every customer with a purchase.
+// Pareto/NBD (repeat purchases, optionally with time-invariant covariates)
+// or, for discrete-time data, BG/BB, and Gamma-Gamma (spend) on the
+// customer table every night, picks the purchase model with the lower
+// holdout error, and adds probability alive, expected purchases, expected
+// spend net of the customer's shrunk return share, and a discounted,
+// margin-adjusted CLV to every customer with a purchase day. It also
+// publishes the value of new customers by acquisition trait
+// (acquisition_value).
 //
 // Outputs: the customer-table columns listed by Columns, and the tables
-// model_params, clv_holdout and clv_tracking (see Tables).
+// model_params, clv_holdout, clv_tracking and acquisition_value (see
+// Tables).
 package clv
 
 import (
@@ -22,180 +27,275 @@ import (
 
 // fitted is one fitted repeat-purchase model.
 type fitted struct {
-	key   string // bgnbd or paretonbd
-	model btyd.Model
+	cand  candidate
+	model btyd.Model          // a fit without covariates
+	cov   btyd.CovariateModel // a fit with covariates
 	fit   *btyd.Fit
 	err   error
 }
 
-func fitModel(key string, x, tx, T []float64) fitted {
-	switch key {
-	case "bgnbd":
+func (f *fitted) key() string { return f.cand.key() }
+
+// fitCandidate fits c to the summaries; d holds the covariates of the same
+// customers (nil without covariates).
+func fitCandidate(c candidate, x, tx, T []float64, d *design) fitted {
+	switch {
+	case c.cov && c.base == "bgnbd":
+		m, f, err := btyd.FitBGNBDCov(x, tx, T, d.purchase, d.dropout, nil)
+		return fitted{cand: c, cov: m, fit: f, err: err}
+	case c.cov:
+		m, f, err := btyd.FitParetoNBDCov(x, tx, T, d.purchase, d.dropout, nil)
+		return fitted{cand: c, cov: m, fit: f, err: err}
+	case c.base == "bgnbd":
 		m, f, err := btyd.FitBGNBD(x, tx, T, nil)
-		return fitted{key, m, f, err}
+		return fitted{cand: c, model: m, fit: f, err: err}
 	default:
 		m, f, err := btyd.FitParetoNBD(x, tx, T, nil)
-		return fitted{key, m, f, err}
+		return fitted{cand: c, model: m, fit: f, err: err}
 	}
 }
 
 // usable reports whether a fit produced parameters worth scoring with: it
 // converged, or it stopped without converging but with finite estimates (the
-// manifest then carries a warning).
-func (f fitted) usable() bool {
+// manifest then carries a warning). The four model parameters must be
+// positive; covariate coefficients only finite.
+func (f *fitted) usable() bool {
 	if f.fit == nil {
 		return false
 	}
-	for _, v := range f.fit.Estimates {
-		if math.IsNaN(v) || math.IsInf(v, 0) || v <= 0 {
+	for i, v := range f.fit.Estimates {
+		if math.IsNaN(v) || math.IsInf(v, 0) || (i < 4 && v <= 0) {
 			return false
 		}
 	}
 	return f.err == nil || errors.Is(f.err, btyd.ErrNotConverged)
 }
 
-// buyers returns the rows of customers with at least one purchase and their
-// frequency, recency, T and monetary value.
-func buyers(f frame.Table) (rows []int, x, tx, T, zbar []float64, err error) {
-	fx, err := f.Floats("frequency")
-	if err != nil {
-		return
+// customer returns the model of customer k of the fitted set: the model
+// itself, or with covariates the customer's own parameters.
+func (f *fitted) customer(k int, d *design) btyd.Model {
+	if f.cov == nil {
+		return f.model
 	}
-	ftx, _ := f.Floats("recency")
-	fT, _ := f.Floats("T")
-	fm, _ := f.Floats("monetary_value")
+	return f.cov.Customer(k, d.purchase, d.dropout)
+}
+
+// name is the model's name as published in clv_model.
+func (f *fitted) name() string {
+	n := ""
+	if f.cov != nil {
+		n = f.cov.Name() + " with covariates"
+	} else {
+		n = f.model.Name()
+	}
+	return n
+}
+
+// buyers are the customers with a purchase day: their rows in the
+// customer table, BTYD summary, gross mean repeat value (the Gamma-Gamma
+// input) and what the return share needs.
+type buyers struct {
+	rows                      []int
+	x, tx, T, zbar            []float64
+	gross, returned, exposure []float64
+}
+
+// loadBuyers reads the buyers from the customer table, one column at a
+// time.
+func loadBuyers(t frame.Table) (*buyers, error) {
+	get := func(name string) []float64 {
+		v, err := t.Floats(name)
+		if err != nil {
+			return nil
+		}
+		return v
+	}
+	fx, ftx, fT := get("frequency"), get("recency"), get("T")
+	fz, fg, fr := get("gross_monetary_value"), get("gross_revenue"), get("returned_revenue")
+	lines, rlines := get("order_lines"), get("return_lines")
+	if fx == nil || ftx == nil || fT == nil || fz == nil || fg == nil || fr == nil || lines == nil || rlines == nil {
+		_, err := t.Floats("frequency")
+		return nil, fmt.Errorf("customer table: a BTYD summary column is missing or not numeric (%v)", err)
+	}
+	in := &buyers{}
 	for i := range fx {
 		if math.IsNaN(fx[i]) || math.IsNaN(fT[i]) {
 			continue
 		}
-		rows = append(rows, i)
-		x, tx, T, zbar = append(x, fx[i]), append(tx, ftx[i]), append(T, fT[i]), append(zbar, fm[i])
+		in.rows = append(in.rows, i)
+		in.x, in.tx, in.T, in.zbar = append(in.x, fx[i]), append(in.tx, ftx[i]), append(in.T, fT[i]), append(in.zbar, fz[i])
+		in.gross, in.returned = append(in.gross, math.Max(fg[i], 0)), append(in.returned, math.Max(fr[i], 0))
+		in.exposure = append(in.exposure, math.Max(lines[i]-rlines[i], 0))
 	}
-	return
+	return in, nil
 }
 
 // Stage is the lifetime-value stage.
 var Stage = batch.Stage{Name: "clv", Run: run}
 
-// run fits BG/NBD and/or Pareto/NBD and Gamma-Gamma on the customer
-// table, evaluates the models on a holdout, and adds probability_alive,
-// expected purchases, expected spend and CLV to every buyer.
+// run fits the purchase and spend models on the customer table, evaluates
+// the purchase models on a holdout, and adds the lifetime-value columns to
+// every buyer.
 func run(ctx context.Context, b *batch.Batch) error {
-	c := b.Cfg.CLV
-	rows, x, tx, T, zbar, err := buyers(b.Customers)
+	c := &b.Cfg.CLV
+	if c.TimeUnit == "periods" {
+		return runPeriods(ctx, b)
+	}
+	in, err := loadBuyers(b.Customers)
 	if err != nil {
 		return err
 	}
-	if len(rows) < 50 {
-		return batch.Skip(fmt.Sprintf("%d customers with purchases; the lifetime models need at least 50", len(rows)))
+	if len(in.rows) < 50 {
+		return batch.Skip(fmt.Sprintf("%d customers with purchases; the lifetime models need at least 50", len(in.rows)))
+	}
+	cands := candidates(c)
+	var d *design
+	if c.Covariates.Any() {
+		var notes []string
+		if d, notes, err = newDesign(b.Customers, c.Covariates, in.rows); err != nil {
+			return err
+		}
+		for _, n := range notes {
+			if b.Log != nil {
+				b.Log.Info("clv covariates", "note", n)
+			}
+		}
 	}
 	var params []paramRow
 	// Holdout first: it decides which model is published.
-	chosen, heldOut := c.Models[0], false
-	if *c.HoldoutDays > 0 && len(c.Models) > 0 {
-		key, prm, err := holdout(ctx, b)
+	chosen, heldOut := cands[0], false
+	if *c.HoldoutDays > 0 {
+		best, prm, err := holdout(ctx, b, cands)
 		switch {
 		case errors.Is(err, batch.ErrSkipped):
 			b.Warn("clv holdout %v", err)
 		case err != nil:
 			return err
 		default:
-			chosen, heldOut = key, true
+			chosen, heldOut = best, true
 			params = append(params, prm...)
 		}
 	}
 	// On the full data, fit the model the holdout chose; fall back to the
-	// others in configured order only if it fails. Without a holdout, every
-	// configured model is fitted (and published in model_params) and the
-	// first usable one scores.
-	order := []string{chosen}
-	for _, key := range c.Models {
-		if key != chosen {
-			order = append(order, key)
+	// others in configured order only if it fails. Without a holdout every
+	// candidate is fitted (and published in model_params); the first usable
+	// one scores, except that a covariate version replaces its plain model
+	// when it has the lower AIC.
+	order := []candidate{chosen}
+	for _, k := range cands {
+		if k != chosen {
+			order = append(order, k)
 		}
 	}
 	var fits []fitted
-	var use *fitted
-	for _, key := range order {
-		fits = append(fits, fitModel(key, x, tx, T))
-		f := &fits[len(fits)-1]
-		params = append(params, paramRows(f.key, "full", f)...)
+	for _, k := range order {
+		f := fitCandidate(k, in.x, in.tx, in.T, d)
+		params = append(params, paramRows(f.key(), "full", &f)...)
 		if f.err != nil {
-			b.Warn("clv: %s fit: %v", f.key, f.err)
+			b.Warn("clv: %s fit: %v", f.key(), f.err)
 		}
-		if f.usable() && use == nil {
-			use = f
-			if heldOut {
-				break
-			}
+		fits = append(fits, f)
+		if f.usable() && heldOut {
+			break
 		}
 	}
+	use := pick(fits, heldOut)
 	if use == nil {
 		return fmt.Errorf("no lifetime model could be fitted (%v); see model_params", fits[0].err)
 	}
-	gg, ggFit, ggErr := btyd.FitGammaGamma(x, zbar, nil)
-	params = append(params, paramRows("gammagamma", "full", &fitted{"gammagamma", nil, ggFit, ggErr})...)
-	spend := make([]float64, len(x))
-	if ggErr != nil && !errors.Is(ggErr, btyd.ErrNotConverged) {
-		// No spend model: fall back to the customer's own mean order value
-		// and say so.
-		b.Warn("clv: Gamma-Gamma fit: %v; expected_average_spend is the observed mean repeat spend", ggErr)
-		copy(spend, zbar)
-	} else {
-		for i := range x {
-			spend[i] = gg.ConditionalExpectedAverageSpend(x[i], zbar[i])
-		}
-	}
+	spend, share, prm := spendModel(b, in)
+	params = append(params, prm...)
 	margin, err := clvMargin(ctx, b)
 	if err != nil {
 		return err
 	}
 	set := btyd.CLVSettings{HorizonMonths: c.HorizonMonths, AnnualDiscountRate: *c.AnnualDiscountRate, Margin: margin, UnitDays: b.Cfg.UnitDays()}
 	horizon := float64(c.HorizonMonths) * btyd.DaysPerMonth / b.Cfg.UnitDays()
-	alive, expected := btyd.Score(use.model, horizon, x, tx, T, nil, nil, 0)
-	clv := btyd.CLVs(use.model, x, tx, T, spend, nil, set, 0)
+	sc := score(use, d, in.x, in.tx, in.T, spend, horizon, set)
+	if err := addColumns(b, in.rows, use.name(), sc, spend, share, b.Cfg.UnitDays()); err != nil {
+		return err
+	}
+	if err := b.Out.WriteFrame("model_params", paramFrame(params)); err != nil {
+		return err
+	}
+	return acquisitionValue(ctx, b)
+}
+
+// pick returns the fit that scores: the first usable one; without a
+// holdout, a usable covariate version of that model replaces it when its
+// AIC is lower.
+func pick(fits []fitted, heldOut bool) *fitted {
+	var use *fitted
+	for i := range fits {
+		if fits[i].usable() {
+			use = &fits[i]
+			break
+		}
+	}
+	if use == nil || heldOut || use.cand.cov {
+		return use
+	}
+	for i := range fits {
+		f := &fits[i]
+		if f.cand.cov && f.cand.base == use.cand.base && f.usable() && aic(f) < aic(use) {
+			return f
+		}
+	}
+	return use
+}
+
+// aic is Akaike's information criterion, 2k - 2 LL.
+func aic(f *fitted) float64 {
+	return 2*float64(len(f.fit.Estimates)) - 2*f.fit.LogLikelihood
+}
+
+// addColumns adds the lifetime-value columns for the buyers at rows; the
+// other customers get nulls. unitDays converts the expected time to the
+// next purchase (model units) to days.
+func addColumns(b *batch.Batch, rows []int, model string, sc scores, spend, share []float64, unitDays float64) error {
 	n := b.Customers.Len()
-	cols := map[string][]float64{}
-	names := []string{"probability_alive", expectedPurchasesCol(b.Cfg), noPurchaseCol(b.Cfg), "expected_average_spend", "customer_lifetime_value"}
-	for _, nm := range names {
+	hist, err := b.Customers.Floats("historic_clv")
+	if err != nil {
+		return err
+	}
+	nan := func() []float64 {
 		v := make([]float64, n)
 		for i := range v {
 			v[i] = math.NaN()
 		}
-		cols[nm] = v
+		return v
 	}
+	alive, expected, none, avgSpend, clv := nan(), nan(), nan(), nan(), nan()
+	predicted, total, shareCol := nan(), nan(), nan()
 	next := make([]int64, n)
 	nextValid := make([]bool, n)
-	model := make([]string, n)
-	modelValid := make([]bool, n)
+	names := make([]string, n)
+	nameValid := make([]bool, n)
 	asOfDay := b.AsOf.Unix() / 86400
-	// Customers with the same (x, t_x, T) share these values: compute each once.
-	type key struct{ x, tx, T float64 }
-	type pair struct{ none, next float64 }
-	cache := make(map[key]pair, len(rows)/4+16)
 	for k, i := range rows {
-		cols["probability_alive"][i] = alive[k]
-		cols[expectedPurchasesCol(b.Cfg)][i] = expected[k]
-		kk := key{x[k], tx[k], T[k]}
-		v, ok := cache[kk]
-		if !ok {
-			v = pair{noPurchase(use.model, horizon, x[k], tx[k], T[k]), nextPurchase(use.model, x[k], tx[k], T[k])}
-			cache[kk] = v
+		alive[i], expected[i], none[i], clv[i] = sc.alive[k], sc.expected[k], sc.none[k], sc.clv[k]
+		avgSpend[i], shareCol[i] = spend[k], share[k]
+		predicted[i] = sc.expected[k] * spend[k]
+		total[i] = hist[i] + predicted[i]
+		if w := sc.next[k]; w >= 0 && !math.IsInf(w, 0) && w*unitDays < 36500 {
+			next[i], nextValid[i] = asOfDay+int64(math.Ceil(w*unitDays)), true
 		}
-		cols[noPurchaseCol(b.Cfg)][i] = v.none
-		cols["expected_average_spend"][i] = spend[k]
-		cols["customer_lifetime_value"][i] = clv[k]
-		if w := v.next; w >= 0 && !math.IsInf(w, 0) && w*b.Cfg.UnitDays() < 36500 {
-			next[i], nextValid[i] = asOfDay+int64(math.Ceil(w*b.Cfg.UnitDays())), true
-		}
-		model[i], modelValid[i] = use.model.Name(), true
+		names[i], nameValid[i] = model, true
 	}
-	for _, nm := range names {
-		b.Customers.Add(frame.NewFloat(nm, finite(cols[nm])))
+	c := b.Cfg
+	for _, col := range []struct {
+		name string
+		v    []float64
+	}{
+		{"probability_alive", alive}, {expectedPurchasesCol(c), expected}, {noPurchaseCol(c), none},
+		{"expected_average_spend", avgSpend}, {"return_share", shareCol}, {"customer_lifetime_value", clv},
+		{"predicted_number_of_orders", expected}, {"predicted_clv", predicted}, {"total_clv", total},
+	} {
+		b.Customers.Add(frame.NewFloat(col.name, finite(col.v)))
 	}
 	b.Customers.Add(frame.NewDate("expected_next_purchase_date", next, nextValid))
-	b.Customers.Add(frame.NewString("clv_model", model, modelValid))
-	return b.Out.WriteFrame("model_params", paramFrame(params))
+	b.Customers.Add(frame.NewString("clv_model", names, nameValid))
+	return nil
 }
 
 func expectedPurchasesCol(c *config.Config) string {
@@ -204,29 +304,6 @@ func expectedPurchasesCol(c *config.Config) string {
 
 func noPurchaseCol(c *config.Config) string {
 	return fmt.Sprintf("probability_no_purchase_%dm", c.CLV.HorizonMonths)
-}
-
-// noPurchase is P(no purchase in the next t | x, t_x, T).
-func noPurchase(m btyd.Model, t, x, tx, T float64) float64 {
-	switch mm := m.(type) {
-	case btyd.BGNBD:
-		return mm.ProbabilityNoPurchases(t, x, tx, T)
-	case btyd.ParetoNBD:
-		return mm.ProbabilityNoPurchases(t, x, tx, T)
-	}
-	return math.NaN()
-}
-
-// nextPurchase is the expected time to the next purchase of a customer who
-// is alive, in model time units.
-func nextPurchase(m btyd.Model, x, tx, T float64) float64 {
-	switch mm := m.(type) {
-	case btyd.BGNBD:
-		return mm.ExpectedTimeToNextPurchase(x, tx, T)
-	case btyd.ParetoNBD:
-		return mm.ExpectedTimeToNextPurchase(x, tx, T)
-	}
-	return math.NaN()
 }
 
 // finite turns NaN and infinities into nulls (NaN), so none reaches an output.

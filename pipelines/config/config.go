@@ -128,6 +128,41 @@ type CLV struct {
 	// SubscriptionPeriod is the renewal period of subscriptions for the
 	// shifted-beta-geometric model: "month" (default) or "year".
 	SubscriptionPeriod string `yaml:"subscription_period"`
+	// TimeUnit "periods" fits the discrete-time BG/BB (Fader, Hardie &
+	// Shang 2010) instead of BG/NBD and Pareto/NBD: customers who can buy
+	// at most once per Period (yearly donations, events). Empty means the
+	// run's time_unit (continuous time).
+	TimeUnit string `yaml:"time_unit"`
+	// Period is the length of one BG/BB transaction opportunity: "year"
+	// (default), "quarter", "month" or "week" (calendar periods).
+	Period string `yaml:"period"`
+	// Covariates are time-invariant customer-table columns entering the
+	// purchase rate and the dropout process of BG/NBD and Pareto/NBD
+	// (CLVTools / PyMC-Marketing style). Empty: no covariates.
+	Covariates Covariates `yaml:"covariates"`
+}
+
+// Covariates names customer-table columns (text columns are categorical)
+// that shift the purchase rate and the dropout process by exp(x'beta).
+type Covariates struct {
+	Purchase []string `yaml:"purchase"`
+	Dropout  []string `yaml:"dropout"`
+}
+
+// Any reports whether any covariate is configured.
+func (c Covariates) Any() bool { return len(c.Purchase)+len(c.Dropout) > 0 }
+
+// PeriodDays is the mean length in days of a BG/BB period (clv.period).
+func (c *CLV) PeriodDays() float64 {
+	switch c.Period {
+	case "week":
+		return 7
+	case "month":
+		return 365.25 / 12
+	case "quarter":
+		return 365.25 / 4
+	}
+	return 365.25
 }
 
 // Load reads and validates the configuration file at path.

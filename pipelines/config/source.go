@@ -190,5 +190,32 @@ func (c *CLV) validate() []string {
 	} else if *c.HoldoutDays < 0 {
 		errs = append(errs, fmt.Sprintf("clv.holdout_days: %d is negative; 0 disables the holdout", *c.HoldoutDays))
 	}
+	switch c.TimeUnit {
+	case "", "periods":
+	default:
+		errs = append(errs, fmt.Sprintf("clv.time_unit: %q is not periods (leave it empty for the run's continuous time_unit)", c.TimeUnit))
+	}
+	switch c.Period {
+	case "":
+		c.Period = "year"
+	case "year", "quarter", "month", "week":
+	default:
+		errs = append(errs, fmt.Sprintf("clv.period: %q is not year, quarter, month or week", c.Period))
+	}
+	if c.TimeUnit == "periods" && c.Covariates.Any() {
+		errs = append(errs, "clv.covariates: covariates are fitted with BG/NBD and Pareto/NBD, not with clv.time_unit periods (BG/BB)")
+	}
+	for _, l := range []struct {
+		key   string
+		names []string
+	}{{"clv.covariates.purchase", c.Covariates.Purchase}, {"clv.covariates.dropout", c.Covariates.Dropout}} {
+		seen := map[string]bool{}
+		for _, n := range l.names {
+			if n == "" || seen[n] {
+				errs = append(errs, fmt.Sprintf("%s: %q is empty or repeated", l.key, n))
+			}
+			seen[n] = true
+		}
+	}
 	return errs
 }

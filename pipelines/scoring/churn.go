@@ -42,14 +42,12 @@ func Churn(ctx context.Context, b *batch.Batch) error {
 		return fmt.Errorf("churn features at the as-of date: %w", err)
 	}
 	mm := &metrics{}
-	// The BG/NBD probability alive, when the CLV stage published one: the
-	// training rows need it as of the cutoff, so it is refitted there.
-	usePA := b.Customers.Col("probability_alive") != nil
-	if usePA {
-		if err := addPAlive(tr, sc, b.Customers); err != nil {
-			mm.warn("churn", "probability_alive", "left out: "+err.Error())
-			usePA = false
-		}
+	// P(alive) is a feature of one definition at both dates: BG/NBD fitted
+	// in days on the purchase days up to the feature date (see addPAlive).
+	usePA := true
+	if err := addPAlive(tr, sc); err != nil {
+		mm.warn("churn", "probability_alive", "left out: "+err.Error())
+		usePA = false
 	}
 	names := churnNumeric
 	if hasI {
@@ -129,22 +127,47 @@ func churnInteractionCols() []string {
 	return out
 }
 
-// addPAlive adds probability_alive to the training frame (BG/NBD fitted on
-// the cutoff's repeat purchase days, in days) and to the scoring frame (the
-// customer table's column, as of the as-of date).
-func addPAlive(tr, sc *frame.Frame, customers frame.Table) error {
-	x, _ := tr.Floats("bg_x")
-	tx, _ := tr.Floats("bg_tx")
-	T, _ := tr.Floats("bg_T")
+// addPAlive adds probability_alive to the training frame and to the scoring
+// frame with one definition: P(alive) under a BG/NBD fitted, in days, on
+// the purchase days up to the frame's feature date (bg_x, bg_tx, bg_T), so
+// at the cutoff for the training rows and at the as-of date for the scored
+// rows, as every other feature is computed. It does not read the customer
+// table's probability_alive: that comes from whichever model won the clv
+// holdout (Pareto/NBD or BG/NBD, in the configured time unit, with or
+// without covariates), and scoring with it would feed the model a feature
+// it was not trained on.
+func addPAlive(tr, sc *frame.Frame) error {
+	for _, f := range []struct {
+		frame *frame.Frame
+		when  string
+	}{{tr, "the cutoff"}, {sc, "the as-of date"}} {
+		pa, err := bgnbdPAlive(f.frame)
+		if err != nil {
+			return fmt.Errorf("BG/NBD at %s: %w", f.when, err)
+		}
+		f.frame.Add(frame.NewFloat("probability_alive", pa))
+	}
+	return nil
+}
+
+// bgnbdPAlive fits BG/NBD to the buyers of f (bg_x not null) and returns
+// every row's P(alive), NaN for rows without a purchase.
+func bgnbdPAlive(f *frame.Frame) ([]float64, error) {
+	x, _ := f.Floats("bg_x")
+	tx, _ := f.Floats("bg_tx")
+	T, _ := f.Floats("bg_T")
 	var fx, ftx, fT []float64
 	for i := range x {
 		if !math.IsNaN(x[i]) {
 			fx, ftx, fT = append(fx, x[i]), append(ftx, tx[i]), append(fT, T[i])
 		}
 	}
+	if len(fx) == 0 {
+		return nil, errors.New("no customer with a purchase day")
+	}
 	bg, _, err := btyd.FitBGNBD(fx, ftx, fT, nil)
 	if err != nil && !errors.Is(err, btyd.ErrNotConverged) {
-		return fmt.Errorf("BG/NBD at the cutoff: %w", err)
+		return nil, err
 	}
 	pa := make([]float64, len(x))
 	for i := range x {
@@ -153,26 +176,7 @@ func addPAlive(tr, sc *frame.Frame, customers frame.Table) error {
 			pa[i] = bg.ProbabilityAlive(x[i], tx[i], T[i])
 		}
 	}
-	tr.Add(frame.NewFloat("probability_alive", pa))
-	cp, err := customers.Floats("probability_alive")
-	if err != nil {
-		return err
-	}
-	at := map[string]float64{}
-	for i, id := range customers.Col("customer_id").Strings {
-		at[id] = cp[i]
-	}
-	ids := sc.Col("customer_id").Strings
-	spa := make([]float64, len(ids))
-	for i, id := range ids {
-		v, ok := at[id]
-		if !ok {
-			v = math.NaN()
-		}
-		spa[i] = v
-	}
-	sc.Add(frame.NewFloat("probability_alive", spa))
-	return nil
+	return pa, nil
 }
 
 // columns returns the named frame columns as model features: numeric ones

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/crmbatch/crmbatch/engine"
+	"github.com/crmbatch/crmbatch/pipelines/clv"
 )
 
 // churnTypes are the interaction types counted over the 90 days before the
@@ -31,8 +32,23 @@ const orderDays = "scoring_order_days"
 
 // orderDaysSQL builds orderDays.
 const orderDaysSQL = `CREATE OR REPLACE TEMP TABLE ` + orderDays + ` AS
-SELECT customer_id, CAST(order_ts AS DATE) AS d, channel, sum(revenue) AS value, count(*) AS lines
+SELECT customer_id, CAST(order_ts AS DATE) AS d, channel, sum(revenue) AS value, count(*) AS lines,
+	count(*) FILTER (WHERE revenue < 0) AS return_lines
 FROM orders GROUP BY ALL`
+
+// purchaseDays selects the purchase days (clv.PurchaseDay: lines netting
+// to a positive value) of orderDays up to and including day D, or after
+// it with after set, as (customer_id, d, value).
+func purchaseDays(D string, after bool) string {
+	cmp := "<="
+	if after {
+		cmp = ">"
+	}
+	return fmt.Sprintf(`SELECT customer_id, d, value FROM (
+		SELECT customer_id, d, sum(value) AS value, sum(return_lines) AS return_lines
+		FROM %s WHERE d %s %s GROUP BY ALL
+	) WHERE %s`, orderDays, cmp, D, clv.PurchaseDay)
+}
 
 // churnFeaturesSQL returns the query of the churn features of every
 // customer who bought on or before day d, or (with subscriptions) held a
@@ -41,13 +57,14 @@ FROM orders GROUP BY ALL`
 // it adds churned: for a subscriber, a subscription active on d ended within
 // (d, d+window]; for other buyers, no purchase day within (d, d+window]. It
 // also returns the BG/NBD inputs x (repeat purchase days), t_x and T in
-// days.
+// days. Purchase days are days whose lines net to a positive value
+// (clv.PurchaseDay), as in the customer table: a day of returns only is
+// not a purchase.
 func churnFeaturesSQL(d time.Time, window int, label, hasInteractions, hasSubs bool) string {
 	D := "DATE " + engine.Quote(d.Format(time.DateOnly))
 	var cte, cols, joins []string
 	cte = append(cte, fmt.Sprintf(`days AS (
-	SELECT customer_id, d, sum(value) AS value
-	FROM %[2]s WHERE d <= %[1]s GROUP BY ALL
+	%[3]s
 ), o AS (
 	SELECT customer_id, min(d) AS first_d, max(d) AS last_d,
 		date_diff('day', max(d), %[1]s) AS days_since_last_purchase,
@@ -63,7 +80,7 @@ func churnFeaturesSQL(d time.Time, window int, label, hasInteractions, hasSubs b
 	FROM (SELECT customer_id, channel, sum(lines) AS n FROM %[2]s
 		WHERE channel IS NOT NULL AND d <= %[1]s GROUP BY ALL)
 	GROUP BY customer_id
-)`, D, orderDays))
+)`, D, orderDays, purchaseDays(D, false)))
 	cols = append(cols,
 		"CAST(o.days_since_last_purchase AS DOUBLE) AS days_since_last_purchase",
 		"CAST(o.purchase_days AS DOUBLE) AS purchase_days",
@@ -115,9 +132,9 @@ func churnFeaturesSQL(d time.Time, window int, label, hasInteractions, hasSubs b
 	}
 	if label {
 		cte = append(cte, fmt.Sprintf(`later AS (
-	SELECT DISTINCT customer_id FROM %[3]s
-	WHERE d > %[1]s AND d <= %[1]s + INTERVAL %[2]d DAY
-)`, D, window, orderDays))
+	SELECT DISTINCT customer_id FROM (%[3]s)
+	WHERE d <= %[1]s + INTERVAL %[2]d DAY
+)`, D, window, purchaseDays(D, true)))
 		joins = append(joins, "LEFT JOIN later l ON l.customer_id = c.customer_id")
 		churned := "l.customer_id IS NULL"
 		if hasSubs {
