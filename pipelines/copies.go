@@ -186,17 +186,29 @@ func skipCopies(ctx context.Context, b *runState) (*config.Config, error) {
 // PlanCopies is FindCopies for the dry run, against the warehouse file
 // when there is one.
 func PlanCopies(ctx context.Context, cfg *config.Config, full bool) ([]Copy, error) {
-	var db *engine.DB
-	if _, err := os.Stat(cfg.DatabasePath()); err == nil {
-		d, err := engine.Open(ctx, engine.Options{Path: cfg.DatabasePath(), MemoryLimit: cfg.MemoryLimit})
-		if err != nil {
-			return nil, err
-		}
-		defer d.Close()
-		if err := d.Exec(ctx, warehouseDDL); err != nil {
-			return nil, err
-		}
-		db = d
+	db, err := existingWarehouse(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if db != nil {
+		defer db.Close()
 	}
 	return FindCopies(ctx, db, cfg, full)
+}
+
+// existingWarehouse opens the warehouse for a look before a run, or
+// returns nil when there is none yet.
+func existingWarehouse(ctx context.Context, cfg *config.Config) (*engine.DB, error) {
+	if _, err := os.Stat(cfg.DatabasePath()); err != nil {
+		return nil, nil
+	}
+	db, err := engine.Open(ctx, engine.Options{Path: cfg.DatabasePath(), MemoryLimit: cfg.MemoryLimit})
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Exec(ctx, warehouseDDL); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
 }

@@ -2,9 +2,7 @@ package pipelines
 
 import (
 	"context"
-	"os"
 
-	"github.com/crmbatch/crmbatch/engine"
 	"github.com/crmbatch/crmbatch/pipelines/config"
 )
 
@@ -20,17 +18,12 @@ type FilePlan struct {
 // run would read: the --dry-run of the command line. It resolves every
 // glob, checksums the files and compares them with the warehouse.
 func Plan(ctx context.Context, cfg *config.Config, full bool) ([]FilePlan, error) {
-	var db *engine.DB
-	if _, err := os.Stat(cfg.DatabasePath()); err == nil {
-		d, err := engine.Open(ctx, engine.Options{Path: cfg.DatabasePath(), MemoryLimit: cfg.MemoryLimit})
-		if err != nil {
-			return nil, err
-		}
-		defer d.Close()
-		if err := d.Exec(ctx, warehouseDDL); err != nil {
-			return nil, err
-		}
-		db = d
+	db, err := existingWarehouse(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if db != nil {
+		defer db.Close()
 	}
 	var out []FilePlan
 	for i := range config.Contract {
@@ -52,7 +45,7 @@ func Plan(ctx context.Context, cfg *config.Config, full bool) ([]FilePlan, error
 				return nil, err
 			}
 		}
-		load, rebuild := st.plan(files, settingsHash(t, src), full)
+		load, rebuild := st.plan(files, settingsHash(t, src, cfg.IDCase), full)
 		todo := map[string]bool{}
 		for _, f := range load {
 			todo[f.Path] = true

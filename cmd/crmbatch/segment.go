@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -18,13 +19,19 @@ import (
 
 const segmentUsage = `Usage:
   crmbatch segment list    [-config FILE]
-  crmbatch segment preview NAME [-config FILE] [-as-of DATE] [-n 10]
-  crmbatch segment export  NAME [-format csv|parquet] [-out FILE] [-config FILE] [-as-of DATE]
+  crmbatch segment preview NAME | -where EXPR [-channel email|sms|ads|none] [-config FILE] [-as-of DATE] [-n 10]
+  crmbatch segment export  NAME | -where EXPR -name NAME [-channel ...] [-format csv|parquet] [-out FILE] [-config FILE] [-as-of DATE]
 
 Segments are named filter expressions over the published customer table, set
-under segments: in the configuration. preview and export read the customers
-of the latest published run (or -as-of) and leave out customers without an
-opt-in for the segment's channel, reporting how many. export writes
+under segments: in the configuration, or given ad hoc with -where (the same
+safe expression rules). preview and export read the customers of the latest
+published run (or -as-of) with their contacts, and leave out, counting each,
+customers without an opt-in for the channel, without a valid email or phone,
+and all but one customer per email or phone. Each channel exports the columns
+its tools import: email (customer_id, email, first_name, last_name, country),
+sms (customer_id, phone in E.164, first_name, last_name, country), ads
+(SHA-256 of the normalised email and phone, country). CSV cells that would
+start a spreadsheet formula (= + - @) get a leading '. export writes
 <NAME>-<as-of>.<format> in the current folder unless -out is given.
 
 Flags:
@@ -33,6 +40,7 @@ Flags:
 // segmentFlags are the flags of the segment subcommands.
 type segmentFlags struct {
 	config, asOf, format, out, output string
+	where, name, channel              string
 	n                                 int
 }
 
@@ -52,31 +60,25 @@ func (m *Main) segmentCmd(ctx context.Context, args []string) error {
 	fs.StringVar(&f.output, "output", "", "output root to read (overrides the config's output)")
 	if sub != "list" {
 		fs.StringVar(&f.asOf, "as-of", "", "as-of date YYYY-MM-DD of the published run (default: the latest)")
+		fs.StringVar(&f.where, "where", "", "an ad hoc segment: a filter over the customer columns (crmbatch schema customers), instead of NAME")
+		fs.StringVar(&f.channel, "channel", "", "channel of an ad hoc segment: email (default), sms, ads or none")
 	}
 	switch sub {
 	case "export":
 		fs.StringVar(&f.format, "format", "", "csv or parquet (default: the segment's format, else csv)")
 		fs.StringVar(&f.out, "out", "", "file to write (default <NAME>-<as-of>.<format>)")
+		fs.StringVar(&f.name, "name", "", "name of an ad hoc segment (with -where): names the file")
 	case "preview":
 		fs.IntVar(&f.n, "n", 10, "rows of the sample")
 	case "list":
 	default:
 		fmt.Fprint(m.Stderr, segmentUsage)
-		return &UsageError{Msg: fmt.Sprintf("unknown segment subcommand %q: use list, preview or export", sub)}
+		return &UsageError{Msg: fmt.Sprintf("unknown segment subcommand %q: use list, preview or export%s", sub, didYouMean(sub, []string{"list", "preview", "export"}))}
 	}
 	fs.Usage = func() { fmt.Fprint(m.Stderr, segmentUsage); fs.PrintDefaults() }
-	// Flags may come before or after NAME.
-	var pos []string
-	rest := args[1:]
-	for {
-		if err := fs.Parse(rest); err != nil {
-			return err
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		pos = append(pos, fs.Arg(0))
-		rest = fs.Args()[1:]
+	pos, err := parseInterleaved(fs, args[1:])
+	if err != nil {
+		return err
 	}
 	cfg, err := config.Load(f.config)
 	if err != nil {
@@ -91,17 +93,16 @@ func (m *Main) segmentCmd(ctx context.Context, args []string) error {
 		}
 		return m.segmentList(cfg)
 	}
-	if len(pos) != 1 {
-		return &UsageError{Msg: fmt.Sprintf("segment %s needs exactly one segment NAME (got %d); crmbatch segment list shows them", sub, len(pos))}
-	}
-	name := pos[0]
-	if _, ok := cfg.Segments[name]; !ok {
-		_, err := segments.Compile(cfg, name, nil)
-		return &UsageError{Msg: err.Error()}
+	seg, name, err := f.segment(cfg, sub, pos)
+	if err != nil {
+		return err
 	}
 	if sub == "export" {
 		if f.format == "" {
-			f.format = cfg.Segments[name].Format
+			f.format = seg.Format
+		}
+		if f.format == "" {
+			f.format = "csv"
 		}
 		if f.format != "csv" && f.format != "parquet" {
 			return &UsageError{Msg: fmt.Sprintf("-format %q: use csv or parquet", f.format)}
@@ -110,21 +111,65 @@ func (m *Main) segmentCmd(ctx context.Context, args []string) error {
 	if sub == "preview" && f.n < 0 {
 		return &UsageError{Msg: fmt.Sprintf("-n %d: use 0 or more rows", f.n)}
 	}
-	return m.segmentRun(ctx, cfg, sub, name, &f)
+	return m.segmentRun(ctx, cfg, sub, name, seg, &f)
 }
 
-// documentedColumns are the customer-table columns a run with cfg publishes.
+// segment returns the segment to preview or export: the configured one
+// named by the argument, or the ad hoc one of -where.
+func (f *segmentFlags) segment(cfg *config.Config, sub string, pos []string) (*config.Segment, string, error) {
+	if f.where == "" {
+		if f.name != "" || f.channel != "" {
+			return nil, "", &UsageError{Msg: "-name and -channel go with -where (an ad hoc segment); a configured segment has its own"}
+		}
+		if len(pos) != 1 {
+			return nil, "", &UsageError{Msg: fmt.Sprintf("segment %s needs one segment NAME or -where EXPR (got %d names); crmbatch segment list shows them", sub, len(pos))}
+		}
+		s, ok := cfg.Segments[pos[0]]
+		if !ok || s == nil {
+			_, err := segments.Compile(cfg, pos[0], nil)
+			return nil, "", &UsageError{Msg: err.Error() + didYouMean(pos[0], cfg.SegmentNames())}
+		}
+		return s, pos[0], nil
+	}
+	if len(pos) > 0 {
+		return nil, "", &UsageError{Msg: fmt.Sprintf("give a segment NAME or -where, not both (got %q and -where)", pos)}
+	}
+	name := f.name
+	switch {
+	case name == "" && sub == "export":
+		return nil, "", &UsageError{Msg: "segment export -where needs -name NAME (it names the file and the segment in messages)"}
+	case name == "":
+		name = "ad-hoc"
+	case !config.ValidSegmentName(name):
+		return nil, "", &UsageError{Msg: fmt.Sprintf("-name %q: a segment name is lower-case letters, digits, _ and -, starting with a letter, at most 63 characters", name)}
+	}
+	channel := f.channel
+	if channel == "" {
+		channel = "email"
+	}
+	if !slices.Contains(segments.Channels, channel) {
+		return nil, "", &UsageError{Msg: fmt.Sprintf("-channel %q: use %s", channel, strings.Join(segments.Channels, ", "))}
+	}
+	if _, err := config.ParseUnchecked(f.where); err != nil {
+		return nil, "", &UsageError{Msg: fmt.Sprintf("-where: %v", err)}
+	}
+	return &config.Segment{Expression: f.where, Channel: channel}, name, nil
+}
+
+// documentedColumns are the columns segments can use in a run with cfg:
+// the customer table's and the contacts'.
 func documentedColumns(cfg *config.Config) []string {
+	var cols []string
 	for _, t := range pipelines.Schema(cfg) {
-		if t.Name == "customers" {
-			cols := make([]string, len(t.Columns))
-			for i, c := range t.Columns {
-				cols[i] = c.Name
+		if t.Name == "customers" || t.Name == segments.ContactsTable {
+			for _, c := range t.Columns {
+				if !slices.Contains(cols, c.Name) {
+					cols = append(cols, c.Name)
+				}
 			}
-			return cols
 		}
 	}
-	return nil
+	return cols
 }
 
 func (m *Main) segmentList(cfg *config.Config) error {
@@ -135,13 +180,13 @@ func (m *Main) segmentList(cfg *config.Config) error {
 	cols := documentedColumns(cfg)
 	w := tabwriter.NewWriter(m.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "segment\tchannel\tformat\ton_run\tcheck\texpression")
-	bad := 0
+	var errs []string
 	for _, n := range cfg.SegmentNames() {
 		s := cfg.Segments[n]
 		check := "ok"
 		if _, err := segments.Compile(cfg, n, cols); err != nil {
-			check, bad = "ERROR", bad+1
-			defer fmt.Fprintf(m.Stdout, "  %v\n", err)
+			check = "ERROR"
+			errs = append(errs, err.Error())
 		}
 		fmt.Fprintf(w, "%s\t%s\t%s\t%v\t%s\t%s\n", n, s.Channel, s.Format, s.ExportOnRun, check, s.Expression)
 		if s.Description != "" {
@@ -149,13 +194,13 @@ func (m *Main) segmentList(cfg *config.Config) error {
 		}
 	}
 	w.Flush()
-	if bad > 0 {
-		defer fmt.Fprintf(m.Stdout, "%d segment(s) do not fit the documented customer columns (crmbatch schema customers):\n", bad)
+	if len(errs) > 0 {
+		return &configError{fmt.Errorf("%d segment(s) of %s do not fit the documented customer columns (crmbatch schema customers):\n  %s", len(errs), cfg.Path, strings.Join(errs, "\n  "))}
 	}
 	return nil
 }
 
-func (m *Main) segmentRun(ctx context.Context, cfg *config.Config, sub, name string, f *segmentFlags) error {
+func (m *Main) segmentRun(ctx context.Context, cfg *config.Config, sub, name string, seg *config.Segment, f *segmentFlags) error {
 	root := cfg.OutputRoot()
 	asOf := f.asOf
 	if asOf == "" {
@@ -168,29 +213,33 @@ func (m *Main) segmentRun(ctx context.Context, cfg *config.Config, sub, name str
 	if _, err := os.Stat(path); err != nil {
 		return &UsageError{Msg: fmt.Sprintf("no published customers for as-of %s under %s (%v); run crmbatch run first or pick another -as-of", asOf, root, err)}
 	}
-	// config.Load has refused expressions outside the safe subset already;
-	// the columns are checked against this run's file below.
+	contacts := filepath.Join(pipelines.PartitionDir(root, segments.ContactsTable, asOf), "part-0.parquet")
+	from := segments.Join(segments.ReadParquet(path), segments.ReadParquet(contacts))
+	if _, err := os.Stat(contacts); err != nil {
+		from = segments.Join(segments.ReadParquet(path), "")
+	}
+	// The expression is checked against this run's columns below, before
+	// anything is evaluated or written.
 	db, err := engine.Open(ctx, engine.Options{Threads: cfg.Threads, MemoryLimit: cfg.MemoryLimit})
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	cols, err := segments.ParquetColumns(ctx, db, path)
+	cols, err := db.Strings(ctx, "SELECT column_name FROM (DESCRIBE SELECT * FROM "+from+")")
 	if err != nil {
 		return err
 	}
-	q, err := segments.Compile(cfg, name, cols)
+	q, err := segments.CompileSegment(name, seg, cols)
 	if err != nil {
 		return &UsageError{Msg: fmt.Sprintf("%v (columns of the run as of %s)", err, asOf)}
 	}
-	from := segments.ReadParquet(path)
 	switch sub {
 	case "preview":
 		c, err := q.Count(ctx, db, from)
 		if err != nil {
 			return &UsageError{Msg: err.Error()}
 		}
-		fmt.Fprintf(m.Stdout, "segment %s as of %s: %d customers match; %d exported, %d left out without %s opt-in\n", name, asOf, c.Matched, c.Exported, c.LeftOut, q.Channel)
+		fmt.Fprintf(m.Stdout, "segment %s (%s) as of %s: %s\n", name, q.Channel, asOf, c.Describe(q.Channel))
 		if f.n > 0 {
 			s, err := q.Sample(ctx, db, from, f.n)
 			if err != nil {
@@ -208,7 +257,7 @@ func (m *Main) segmentRun(ctx context.Context, cfg *config.Config, sub, name str
 	if err != nil {
 		return &UsageError{Msg: err.Error()}
 	}
-	fmt.Fprintf(m.Stdout, "segment %s as of %s: wrote %d customers to %s; %d matching customers left out without %s opt-in\n", name, asOf, c.Exported, out, c.LeftOut, q.Channel)
+	fmt.Fprintf(m.Stdout, "segment %s (%s) as of %s: wrote %d rows (%s) to %s; %s\n", name, q.Channel, asOf, c.Exported, strings.Join(q.Columns, ", "), out, c.Describe(q.Channel))
 	return nil
 }
 

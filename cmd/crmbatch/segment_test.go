@@ -94,13 +94,14 @@ func TestSegmentCLI(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v: %s", err, msg)
 	}
-	want := sqlCount(t, db, "SELECT count(*) FROM "+cust+" WHERE revenue > 500 AND orders >= 2 AND email_opt_in")
+	// One row per valid, opted-in email.
+	want := sqlCount(t, db, "SELECT count(DISTINCT lower(trim(email))) FROM "+cust+" WHERE revenue > 500 AND orders >= 2 AND email_opt_in AND email_valid")
 	leftOut := sqlCount(t, db, "SELECT count(*) FROM "+cust+" WHERE revenue > 500 AND orders >= 2 AND NOT email_opt_in")
 	rows := readCSV(t, csvOut)
 	if int64(len(rows)-1) != want || want == 0 || leftOut == 0 {
 		t.Errorf("high_value: %d rows exported, SQL count %d (left out %d)", len(rows)-1, want, leftOut)
 	}
-	if !strings.Contains(msg, fmt.Sprintf("wrote %d customers", want)) || !strings.Contains(msg, fmt.Sprintf("%d matching customers left out without email opt-in", leftOut)) {
+	if !strings.Contains(msg, fmt.Sprintf("wrote %d rows", want)) || !strings.Contains(msg, fmt.Sprintf("left out: %d without email opt-in", leftOut)) {
 		t.Errorf("report %q does not give %d exported and %d left out", msg, want, leftOut)
 	}
 	t.Logf("high_value: %d exported, %d left out", want, leftOut)
@@ -116,7 +117,8 @@ func TestSegmentCLI(t *testing.T) {
 	if msg, err := run("segment", "export", "sms_recent", "-out", pqOut, "-config", path); err != nil {
 		t.Fatalf("%v: %s", err, msg)
 	}
-	wantSMS := sqlCount(t, db, "SELECT count(*) FROM "+cust+" WHERE (days_since_last_order < 180 OR country IN ('BD', 'PK', 'LT')) AND sms_opt_in")
+	contacts := "read_parquet(" + engine.Quote(filepath.Join(pipelines.PartitionDir(filepath.Join(dir, "out"), "contacts", "2025-12-30"), "part-0.parquet")) + ")"
+	wantSMS := sqlCount(t, db, "SELECT count(DISTINCT k.phone) FROM "+cust+" c JOIN "+contacts+" k USING (customer_id) WHERE (days_since_last_order < 180 OR country IN ('BD', 'PK', 'LT')) AND sms_opt_in AND phone_valid")
 	if got := sqlCount(t, db, "SELECT count(*) FROM read_parquet("+engine.Quote(pqOut)+")"); got != wantSMS || got == 0 {
 		t.Errorf("sms_recent: %d rows, SQL count %d", got, wantSMS)
 	}
@@ -160,8 +162,9 @@ func TestSegmentCLI(t *testing.T) {
 	if msg, err := run("segment", "preview", "high_value", "-n", "3", "-config", path); err != nil || !strings.Contains(msg, fmt.Sprintf("%d exported", want)) {
 		t.Errorf("preview: %v\n%s", err, msg)
 	}
-	if msg, err := run("segment", "list", "-config", path); err != nil || !strings.Contains(msg, "typo") || !strings.Contains(msg, `did you mean "revenue"`) {
-		t.Errorf("list: %v\n%s", err, msg)
+	// list shows the segment that does not fit, and exits 2 for it.
+	if msg, err := run("segment", "list", "-config", path); ExitCode(err) != ExitUsage || !strings.Contains(msg, "typo") || !strings.Contains(msg+err.Error(), `did you mean "revenue"`) {
+		t.Errorf("list: %v (exit %d)\n%s", err, ExitCode(err), msg)
 	}
 
 	// Refusals leave no file: an unknown column at export time, and

@@ -19,15 +19,23 @@ type Segment struct {
 	// package expr is accepted: no statements, ';', comments, subqueries
 	// or functions that touch files. Required.
 	Expression string `yaml:"expression"`
-	// Channel is the marketing channel whose consent is required: email
-	// (default; customers with email_opt_in true), sms (sms_opt_in true)
-	// or none (no consent filter, for analysis rather than contact).
-	// Customers left out for lack of consent are counted and reported.
+	// Channel is the marketing channel: email (default; email_opt_in and a
+	// valid email), sms (sms_opt_in and a valid E.164 phone), ads (hashed
+	// email and phone for Google Customer Match and Meta Custom Audiences,
+	// each under its own opt-in) or none (no consent filter, for analysis
+	// rather than contact). It sets the exported columns when Columns is
+	// empty; customers left out for lack of consent, of a valid contact or
+	// as duplicates of a contact are counted and reported.
 	Channel string `yaml:"channel"`
 	// Description says what the segment is for; shown by segment list.
 	Description string `yaml:"description"`
-	// Columns are the customer-table columns exported; default
-	// customer_id, name, email, country and the columns Expression uses.
+	// Columns are the exported columns, from the customer table and the
+	// contacts (first_name, last_name, phone, email_sha256, phone_sha256,
+	// ...); default the channel's preset (email: customer_id, email,
+	// first_name, last_name, country; sms: customer_id, phone, first_name,
+	// last_name, country; ads: email_sha256, phone_sha256,
+	// phone_digits_sha256, country; none: customer_id, name, email,
+	// country and the columns Expression uses).
 	Columns []string `yaml:"columns"`
 	// ExportOnRun adds the segment to the published segments output at the
 	// end of every run.
@@ -66,6 +74,10 @@ func ParseUnchecked(src string) (*expr.Expr, error) {
 	}
 }
 
+// ValidSegmentName reports whether name may name a segment: lower-case
+// letters, digits, _ and -, starting with a letter, at most 63 characters.
+func ValidSegmentName(name string) bool { return segmentName.MatchString(name) }
+
 // SegmentNames returns the configured segment names, sorted.
 func (c *Config) SegmentNames() []string {
 	names := make([]string, 0, len(c.Segments))
@@ -101,9 +113,9 @@ func validateSegments(s map[string]*Segment) []string {
 		switch seg.Channel {
 		case "":
 			seg.Channel = "email"
-		case "email", "sms", "none":
+		case "email", "sms", "ads", "none":
 		default:
-			bad("segments.%s.channel: %q is not email, sms or none", name, seg.Channel)
+			bad("segments.%s.channel: %q is not email, sms, ads or none", name, seg.Channel)
 		}
 		switch seg.Format {
 		case "":

@@ -65,6 +65,7 @@ type check struct {
 	runs                   int64
 	above                  bool // alert when value > bound (else value < bound)
 	detail                 string
+	raised                 bool // the alert was raised by the stage that failed
 }
 
 func (c check) alert() bool {
@@ -106,8 +107,13 @@ func monitor(ctx context.Context, b *batch.Batch) error {
 		return err
 	}
 	checks = append(checks, cs...)
+	cs, err = segmentChecks(ctx, b)
+	if err != nil {
+		return err
+	}
+	checks = append(checks, cs...)
 	for _, c := range checks {
-		if c.alert() {
+		if c.alert() && !c.raised {
 			dir := "below"
 			if c.above {
 				dir = "above"
@@ -386,5 +392,25 @@ func modelChecks(ctx context.Context, b *batch.Batch, hist *frame.Frame, set con
 	add("auc", "churn", "churn_auc", mm.ChurnAUC, aucBound, false)
 	add("auc", "leads", "leads_auc", mm.LeadsAUC, aucBound, false)
 	add("auc", "opportunities", "opportunities_auc", mm.OpportunityAUC, aucBound, false)
+	return out, nil
+}
+
+// segmentChecks adds a row per segment marked export_on_run that failed in
+// this run (the segments stage raised its alert): metric segment_export,
+// value 1 for a failure against a threshold of 0.
+func segmentChecks(ctx context.Context, b *batch.Batch) ([]check, error) {
+	file := b.Out.Staged("segment_sizes")
+	if file == "" {
+		return nil, nil
+	}
+	f, err := b.DB.QueryFrame(ctx, fmt.Sprintf("SELECT segment, error FROM read_parquet(%s, hive_partitioning=false) WHERE status = 'failed' ORDER BY segment", engine.Quote(file)))
+	if err != nil {
+		return nil, fmt.Errorf("monitoring: reading segment_sizes: %w", err)
+	}
+	var out []check
+	for i := 0; i < f.Len(); i++ {
+		out = append(out, check{metric: "segment_export", subject: f.Col("segment").Strings[i], value: 1, baseline: math.NaN(), bound: 0, above: true,
+			detail: "export_on_run failed: " + f.Col("error").Strings[i], raised: true})
+	}
 	return out, nil
 }
