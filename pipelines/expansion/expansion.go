@@ -29,11 +29,15 @@ import (
 // Stage is the expansion stage of a run.
 var Stage = batch.Stage{Name: "expansion", Run: run}
 
+// linesSQL numbers the products and gathers each basket's distinct
+// products (lines with positive revenue). A basket is an order, or a
+// customer's day when orders have no id; it is keyed by a 64-bit hash of
+// that key, so that no per-row string travels to Go.
 const linesSQL = `CREATE OR REPLACE TEMP TABLE ex_products AS
 SELECT product_id, (row_number() OVER (ORDER BY product_id) - 1)::BIGINT AS pid
 FROM (SELECT DISTINCT product_id FROM orders WHERE product_id IS NOT NULL);
 CREATE OR REPLACE TEMP TABLE ex_lines AS
-SELECT DISTINCT coalesce(o.order_id, o.customer_id || chr(31) || CAST(o.order_ts AS VARCHAR)) AS okey, p.pid
+SELECT DISTINCT CAST(hash(coalesce(o.order_id, o.customer_id || chr(31) || CAST(o.order_ts AS VARCHAR))) >> 1 AS BIGINT) AS bid, p.pid
 FROM orders o JOIN ex_products p USING (product_id) WHERE o.revenue > 0`
 
 func run(ctx context.Context, b *batch.Batch) error {
@@ -53,8 +57,7 @@ func run(ctx context.Context, b *batch.Batch) error {
 		return err
 	}
 	names := products.Col("product_id").Strings
-	lines, err := db.QueryFrame(ctx, `SELECT b.bid, l.pid FROM ex_lines l
-JOIN (SELECT okey, row_number() OVER () AS bid FROM (SELECT DISTINCT okey FROM ex_lines)) b USING (okey) ORDER BY b.bid`)
+	lines, err := db.QueryFrame(ctx, `SELECT bid, pid FROM ex_lines ORDER BY bid, pid`)
 	if err != nil {
 		return err
 	}
@@ -103,25 +106,23 @@ func settings(e *config.Expansion) *affinity.Settings {
 }
 
 // boughtSets returns, for each row of the customer table, the products the
-// customer ordered on any line.
+// customer ordered on any line. Customers travel as their row number in
+// customer_table (its rowid, the table's order), not as strings.
 func boughtSets(ctx context.Context, b *batch.Batch) ([][]int32, error) {
-	f, err := b.DB.QueryFrame(ctx, `SELECT DISTINCT o.customer_id, p.pid FROM orders o JOIN ex_products p USING (product_id) ORDER BY 1, 2`)
+	if err := b.SyncCustomers(ctx); err != nil {
+		return nil, err
+	}
+	f, err := b.DB.QueryFrame(ctx, `SELECT c.rowid AS i, p.pid
+FROM (SELECT DISTINCT customer_id, product_id FROM orders WHERE product_id IS NOT NULL) o
+JOIN ex_products p USING (product_id) JOIN customer_table c USING (customer_id) ORDER BY 1, 2`)
 	if err != nil {
 		return nil, err
 	}
-	ids := b.Customers.Col("customer_id")
-	if ids == nil || ids.Kind != frame.String {
-		return nil, fmt.Errorf("expansion: the customer table has no VARCHAR customer_id")
-	}
-	row := make(map[string]int, len(ids.Strings))
-	for i, id := range ids.Strings {
-		row[id] = i
-	}
-	out := make([][]int32, len(ids.Strings))
-	cust, pid := f.Col("customer_id").Strings, f.Col("pid").Ints
-	for i := range cust {
-		if r, ok := row[cust[i]]; ok {
-			out[r] = append(out[r], int32(pid[i]))
+	out := make([][]int32, b.Customers.Len())
+	rows, pid := f.Col("i").Ints, f.Col("pid").Ints
+	for k := range rows {
+		if r := int(rows[k]); r >= 0 && r < len(out) {
+			out[r] = append(out[r], int32(pid[k]))
 		}
 	}
 	return out, nil
