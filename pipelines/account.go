@@ -19,9 +19,20 @@ var flagRules = map[string]map[string]string{
 		"zero_revenue": "revenue = 0",
 		"return_lines": "revenue < 0",
 		"no_cost":      "cost IS NULL",
+		// A negative quantity on a line that is not a return.
+		"negative_quantity": "quantity < 0 AND revenue >= 0",
 	},
 	"interactions":  {"nps_out_of_range": "type = 'nps' AND (value < 0 OR value > 10)"},
 	"subscriptions": {"end_before_start": "end_date < start_date"},
+}
+
+// crossFlags are flags that look at another canonical table too: counted
+// when that table is there.
+var crossFlags = map[string]struct{ needs, count string }{
+	"orders.order_before_signup": {"customers", "SELECT count(*) FROM orders o JOIN customers c USING (customer_id) WHERE CAST(o.order_ts AS DATE) < c.signup_date"},
+	// Identifiers that differ only by case: one customer or two? (id_case
+	// folds them.)
+	"customers.customer_id_case_variants": {"customers", "SELECT count(*) FROM customers WHERE lower(customer_id) IN (SELECT lower(customer_id) FROM customers GROUP BY 1 HAVING count(DISTINCT customer_id) > 1)"},
 }
 
 // account fills in the table's counts from the rejects and the accepted
@@ -67,6 +78,25 @@ WHERE f.table_name = %[1]s`, name))
 		file.Read = file.Accepted + file.Rejected
 	}
 	tl.Flags = map[string]int64{}
+	for key, c := range crossFlags {
+		table, flag, _ := strings.Cut(key, ".")
+		if table != t.Name {
+			continue
+		}
+		if ok, err := db.Int(ctx, "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND temporary", c.needs); err != nil || ok == 0 {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		n, err := db.Int(ctx, c.count)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			tl.Flags[flag] = n
+		}
+	}
 	if len(flagRules[t.Name]) == 0 {
 		return nil
 	}

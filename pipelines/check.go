@@ -54,7 +54,7 @@ var moneyFields = map[string]bool{
 // rows and the rows staged with a rule, with their physical line and their
 // text as it stands in the file (records.go). Nothing here builds a string
 // for a row that is not rejected.
-func check(ctx context.Context, db *engine.DB, t *config.Table, src *config.Source, st *tableState, asOf time.Time, in *Ingest, tl *TableLoad) error {
+func check(ctx context.Context, db *engine.DB, cfg *config.Config, t *config.Table, src *config.Source, st *tableState, asOf time.Time, in *Ingest, tl *TableLoad) error {
 	name := t.Name
 	wh := "wh_" + name
 	cutoff := engine.Quote(asOf.AddDate(0, 0, 1).Format(time.DateOnly))
@@ -64,6 +64,13 @@ func check(ctx context.Context, db *engine.DB, t *config.Table, src *config.Sour
 		probs = append(probs, fmt.Sprintf(`SELECT rowid AS _id, 1 AS _prio, 'after_as_of' AS _prule,
 	'%[1]s ' || CAST(%[1]s AS VARCHAR) || ' is after the as-of date %[3]s' AS _preason, '%[1]s' AS _pcol, %[5]s AS _first
 FROM %[4]s WHERE _rule IS NULL AND %[1]s >= TIMESTAMP %[2]s`, col, cutoff, asOf.Format(time.DateOnly), wh, noFirst))
+		// Dates before min_date are typos and placeholders (0001-01-01,
+		// 1900-01-01): taken at their word they would stretch every
+		// customer's history by centuries.
+		min := cfg.MinDateTime().Format(time.DateOnly)
+		probs = append(probs, fmt.Sprintf(`SELECT rowid, 1, 'implausible_date',
+	'%[1]s ' || CAST(%[1]s AS VARCHAR) || ' is before min_date %[2]s (the earliest plausible date; set min_date lower if it is real)', '%[1]s', %[4]s
+FROM %[3]s WHERE _rule IS NULL AND %[1]s < TIMESTAMP %[5]s`, col, min, wh, noFirst, engine.Quote(min)))
 	}
 	var key []string
 	for _, k := range t.Key {
@@ -92,8 +99,14 @@ FROM dupw_%[2]s w JOIN (SELECT %[1]s, min({'f': _file, 'k': _k}) AS _first FROM 
 WHERE {'f': w._file, 'k': w._k} > d._first`, keyCols, name, engine.Quote(keyCols)))
 	}
 	if name != "customers" && t.Field("customer_id") != nil && in.Has("customers") && in.Table("customers").Derived == "" {
-		probs = append(probs, fmt.Sprintf(`SELECT w.rowid, 3, 'unknown_customer', 'customer_id ' || w.customer_id || ' is not in customers', 'customer_id', %[2]s
-FROM %[1]s w ANTI JOIN (SELECT customer_id FROM customers) c ON c.customer_id = w.customer_id
+		// A customer that is itself quarantined: its rows say so, and
+		// name the customer's line, rather than call it unknown.
+		probs = append(probs, fmt.Sprintf(`SELECT w.rowid, 3, 'customer_quarantined',
+	'customer ' || w.customer_id || ' is quarantined (' || q.file || ' line ' || q.line || ': ' || q.rule || ')', 'customer_id', %[2]s
+FROM %[1]s w JOIN quarantined_customers q ON q.customer_id = w.customer_id
+WHERE w._rule IS NULL`, wh, noFirst))
+		probs = append(probs, fmt.Sprintf(`SELECT w.rowid, 4, 'unknown_customer', 'customer_id ' || w.customer_id || ' is not in customers', 'customer_id', %[2]s
+FROM %[1]s w ANTI JOIN (SELECT customer_id FROM customers UNION ALL SELECT customer_id FROM quarantined_customers) c ON c.customer_id = w.customer_id
 WHERE w._rule IS NULL AND w.customer_id IS NOT NULL`, wh, noFirst))
 	}
 	if len(probs) == 0 {
@@ -141,6 +154,21 @@ FROM %[1]s w JOIN prob_%[4]s p ON p._id = w.rowid`, wh, record, noFirst, name)
 	if err := fillRecords(ctx, db, name, src); err != nil {
 		return err
 	}
+	if name == "customers" {
+		// Customers quarantined for any rule but a repeated key (whose
+		// first row stays): their other rows are customer_quarantined.
+		if err := db.Exec(ctx, `CREATE OR REPLACE TEMP TABLE quarantined_customers AS
+SELECT w.customer_id, arg_min(r._file, r.line) AS file, min(r.line) AS line, arg_min(r.rule, r.line) AS rule
+FROM rej_customers r JOIN wh_customers w ON w.rowid = r._id
+WHERE w.customer_id IS NOT NULL AND w.customer_id NOT IN (SELECT customer_id FROM customers WHERE customer_id IS NOT NULL)
+GROUP BY w.customer_id`); err != nil {
+			return err
+		}
+	}
+	notes, err := noteFlags(ctx, db, name)
+	if err != nil {
+		return err
+	}
 	reason := fmt.Sprintf("CASE WHEN rule = 'duplicate_key' THEN 'duplicate %s (first seen at line ' || first_line || CASE WHEN _ff <> _file THEN ' of ' || _ff ELSE '' END || ')' ELSE reason END", keyCols)
 	rej := fmt.Sprintf(`INSERT INTO rejects SELECT %[1]s, _file, line, column_name, rule, %[2]s, coalesce(record, _as_read) FROM rej_%[3]s;
 INSERT INTO rejects SELECT * FROM wh_malformed WHERE table_name = %[1]s;
@@ -148,5 +176,27 @@ DROP TABLE rej_%[3]s; DROP TABLE prob_%[3]s; DROP TABLE IF EXISTS duph_%[3]s; DR
 	if err := db.Exec(ctx, rej); err != nil {
 		return err
 	}
-	return account(ctx, db, t, tl)
+	if err := account(ctx, db, t, tl); err != nil {
+		return err
+	}
+	for flag, n := range notes {
+		tl.Flags[flag] += n
+	}
+	return nil
+}
+
+// noteFlags counts the flags that staging noted on the rows that are kept
+// (_note: a value set to null, an identifier trimmed), by flag.
+func noteFlags(ctx context.Context, db *engine.DB, table string) (map[string]int64, error) {
+	f, err := db.QueryFrame(ctx, fmt.Sprintf(`SELECT flag, count(*) AS n FROM (
+	SELECT unnest(string_split(w._note, ',')) AS flag FROM wh_%[1]s w ANTI JOIN prob_%[1]s p ON p._id = w.rowid
+	WHERE w._note IS NOT NULL AND w._rule IS NULL) GROUP BY flag ORDER BY flag`, table))
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]int64{}
+	for i := 0; i < f.Len(); i++ {
+		out[f.Col("flag").Strings[i]] = f.Col("n").Ints[i]
+	}
+	return out, nil
 }

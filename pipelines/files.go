@@ -30,8 +30,12 @@ type InputFile struct {
 	// rows the warehouse keeps.
 	Retained bool `json:"retained,omitempty"`
 
-	readPath string // what DuckDB reads: Path, or its UTF-8 transcoding
-	lines    int64  // lines of the (decompressed) file, from the checksum pass
+	readPath string     // what DuckDB reads: Path, its UTF-8 transcoding, or a copy with quarantined lines blanked (repair.go)
+	lines    int64      // lines of the (decompressed) file, from the checksum pass
+	long     []longLine // its lines longer than maxLineBytes, from the checksum pass
+	head     *csvHead   // a CSV file's delimiter and column names
+	base     string     // what DuckDB reads before any line is blanked: Path or its transcoding
+	set      []setAside // lines blanked in the copy at readPath, by line
 }
 
 // expandFiles resolves a source's paths and globs into files, in order.
@@ -106,7 +110,7 @@ func checksumFile(f *InputFile) error {
 		return fmt.Errorf("checksum %s: %w", f.Path, err)
 	}
 	f.SHA256 = hex.EncodeToString(h.Sum(nil))
-	f.lines = lc.lines()
+	f.lines, f.long = lc.lines(), lc.longLines()
 	return nil
 }
 

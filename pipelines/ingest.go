@@ -2,6 +2,7 @@ package pipelines
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -34,14 +35,18 @@ type TableLoad struct {
 	Late  int64            `json:"rows_late,omitempty"`
 	Rules map[string]int64 `json:"reject_rules,omitempty"`
 	Flags map[string]int64 `json:"flags,omitempty"`
+	// Note says why a table has no rows (its files are empty).
+	Note string `json:"note,omitempty"`
 }
 
-// RejectShare is the share of read rows rejected as errors.
+// RejectShare is the share of read rows rejected as errors. Rows of a
+// quarantined customer (customer_quarantined) do not count: the customer's
+// own row does.
 func (t *TableLoad) RejectShare() float64 {
 	if t.Read == 0 {
 		return 0
 	}
-	return float64(t.Rejected) / float64(t.Read)
+	return float64(t.Rejected-t.Rules["customer_quarantined"]) / float64(t.Read)
 }
 
 // Ingest is the result of the ingest stage: the canonical tables are in the
@@ -68,6 +73,10 @@ func (in *Ingest) Has(name string) bool {
 	return t != nil && t.Accepted > 0
 }
 
+// quarantinedDDL is the empty list of quarantined customers, filled in
+// when the customers are checked (check.go).
+const quarantinedDDL = `CREATE OR REPLACE TEMP TABLE quarantined_customers (customer_id VARCHAR, file VARCHAR, line BIGINT, rule VARCHAR)`
+
 const rejectsDDL = `CREATE OR REPLACE TEMP TABLE rejects (
 	table_name VARCHAR, source_file VARCHAR, line BIGINT, column_name VARCHAR,
 	rule VARCHAR, reason VARCHAR, record VARCHAR)`
@@ -79,7 +88,7 @@ const rejectsDDL = `CREATE OR REPLACE TEMP TABLE rejects (
 // Tables are loaded through the warehouse (see warehouse.go): only files that
 // are new or changed since an earlier run are read, unless full is set.
 func Load(ctx context.Context, db *engine.DB, cfg *config.Config, asOf time.Time, workDir string, full bool, log *slog.Logger) (*Ingest, error) {
-	if err := db.Exec(ctx, rejectsDDL+";"+warehouseDDL); err != nil {
+	if err := db.Exec(ctx, rejectsDDL+";"+warehouseDDL+";"+quarantinedDDL); err != nil {
 		return nil, err
 	}
 	in := &Ingest{late: map[string]int64{}}
@@ -108,7 +117,28 @@ func Load(ctx context.Context, db *engine.DB, cfg *config.Config, asOf time.Time
 			in.Tables = append(in.Tables, tl)
 		}
 	}
+	if err := staleAsOf(ctx, db, asOf, in); err != nil {
+		return nil, err
+	}
 	return in, nil
+}
+
+// staleAsOf warns when the as-of date is more than a year after the last
+// accepted order: a mistyped as_of makes every customer look long gone.
+func staleAsOf(ctx context.Context, db *engine.DB, asOf time.Time, in *Ingest) error {
+	if !in.Has("orders") {
+		return nil
+	}
+	f, err := db.QueryFrame(ctx, "SELECT CAST(max(order_ts) AS DATE) AS d FROM orders")
+	if err != nil || f.Len() == 0 || f.Col("d").IsNull(0) {
+		return err
+	}
+	last := time.Unix(f.Col("d").Ints[0]*86400, 0).UTC()
+	if days := int(asOf.Sub(last).Hours() / 24); days > 365 {
+		in.warnings = append(in.warnings, fmt.Sprintf("the as-of date %s is %d days after the last order (%s): every customer looks long gone; is as_of (or -as-of) right?",
+			asOf.Format(time.DateOnly), days, last.Format(time.DateOnly)))
+	}
+	return nil
 }
 
 // deriveCustomers builds the customers table from the accepted orders when
@@ -146,7 +176,7 @@ func loadTable(ctx context.Context, db *engine.DB, cfg *config.Config, t *config
 	if err != nil {
 		return nil, err
 	}
-	hash := settingsHash(t, src)
+	hash := settingsHash(t, src, cfg.IDCase)
 	ok, err := consistent(ctx, db, t.Name)
 	if err != nil {
 		return nil, err
@@ -158,51 +188,38 @@ func loadTable(ctx context.Context, db *engine.DB, cfg *config.Config, t *config
 	}
 	load, rebuild := st.plan(files, hash, full)
 	if len(load) > 0 {
-		dec, err := decoderFor(src.EncodingName())
+		r, err := readFiles(ctx, db, cfg, t, src, load, workDir)
 		if err != nil {
-			return nil, fmt.Errorf("sources.%s.encoding: %w", t.Name, err)
+			return nil, err
 		}
-		if dec != nil && (duckEncoding(src.EncodingName()) == "" || src.FileFormat() != "csv") {
-			for _, f := range load {
-				if f.readPath, err = transcode(f.Path, workDir, dec); err != nil {
-					return nil, fmt.Errorf("sources.%s: %w", t.Name, err)
+		for _, f := range r.empty {
+			in.warnings = append(in.warnings, fmt.Sprintf("sources.%s: %s is empty (0 rows); it was left out", t.Name, f.Path))
+		}
+		load = r.files
+		if len(load) > 0 {
+			// Rows of a rebuilt table are reloaded, not late.
+			var late map[string]int64
+			if !rebuild {
+				if late, err = lateRows(ctx, db, t, r); err != nil {
+					return nil, err
 				}
 			}
-		}
-		r := &reader{db: db, table: t, src: src, files: load}
-		if r.format() == "json" {
-			if err := r.prepareJSON(ctx, workDir); err != nil {
+			if err := merge(ctx, db, r, hash, asOf, rebuild, late); err != nil {
 				return nil, err
 			}
-		}
-		if err := r.discover(ctx); err != nil {
-			return nil, err
-		}
-		if err := r.mapColumns(); err != nil {
-			return nil, err
-		}
-		if err := r.readRaw(ctx); err != nil {
-			return nil, err
-		}
-		if err := r.stage(ctx); err != nil {
-			return nil, err
-		}
-		// Rows of a rebuilt table are reloaded, not late.
-		var late map[string]int64
-		if !rebuild {
-			if late, err = lateRows(ctx, db, t, r); err != nil {
+			if st, err = loadState(ctx, db, t.Name); err != nil {
 				return nil, err
 			}
-		}
-		if err := merge(ctx, db, r, hash, asOf, rebuild, late); err != nil {
-			return nil, err
-		}
-		if st, err = loadState(ctx, db, t.Name); err != nil {
-			return nil, err
 		}
 		for _, f := range load {
 			f.Loaded = true
 		}
+	}
+	if exists, err := db.Int(ctx, "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary", "wh_"+t.Name); err != nil {
+		return nil, err
+	} else if exists == 0 {
+		// Every file of the table is empty, and no earlier run loaded any.
+		return emptyTable(ctx, db, t, files)
 	}
 	if in.late[t.Name], err = reportedLate(ctx, db, t.Name); err != nil {
 		return nil, err
@@ -218,7 +235,7 @@ func loadTable(ctx context.Context, db *engine.DB, cfg *config.Config, t *config
 			tl.Files = append(tl.Files, f)
 		}
 	}
-	if err := check(ctx, db, t, src, st, asOf, in, tl); err != nil {
+	if err := check(ctx, db, cfg, t, src, st, asOf, in, tl); err != nil {
 		return nil, err
 	}
 	return tl, nil
@@ -281,4 +298,73 @@ func lateRows(ctx context.Context, db *engine.DB, t *config.Table, r *reader) (m
 func reportedLate(ctx context.Context, db *engine.DB, table string) (int64, error) {
 	return db.Int(ctx, `SELECT coalesce(sum(late), 0) FROM wh_files WHERE table_name = ?
 	AND loaded_at > coalesce((SELECT max(finished_at) FROM wh_runs), TIMESTAMP '1970-01-01')`, table)
+}
+
+// readFiles reads the files to load into stg_<table> (see read.go); files
+// with nothing in them are left out (the reader's empty and files say
+// which were read).
+func readFiles(ctx context.Context, db *engine.DB, cfg *config.Config, t *config.Table, src *config.Source, load []*InputFile, workDir string) (*reader, error) {
+	dec, err := decoderFor(src.EncodingName())
+	if err != nil {
+		return nil, fmt.Errorf("sources.%s.encoding: %w", t.Name, err)
+	}
+	if dec != nil && (duckEncoding(src.EncodingName()) == "" || src.FileFormat() != "csv") {
+		for _, f := range load {
+			if f.readPath, err = transcode(f.Path, workDir, dec); err != nil {
+				return nil, fmt.Errorf("sources.%s: %w", t.Name, err)
+			}
+		}
+	}
+	r := &reader{db: db, table: t, src: src, files: load, workDir: workDir, idCase: cfg.IDCase}
+	if r.format() == "json" {
+		if err := r.prepareJSON(ctx, workDir); err != nil {
+			return nil, err
+		}
+	}
+	var empty *EmptyFileError
+	if err := r.discover(ctx); errors.As(err, &empty) {
+		r.files = nil
+		return r, nil
+	} else if err != nil {
+		return nil, err
+	}
+	if err := r.mapColumns(); err != nil {
+		return nil, err
+	}
+	if r.format() == "csv" {
+		if err := r.checkFiles(); err != nil {
+			return nil, err
+		}
+		if err := r.sniffTypes(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if err := r.readRaw(ctx); err != nil {
+		return nil, err
+	}
+	if err := r.stage(ctx); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// emptyTable is the load of a table whose files are all empty: an empty
+// canonical table, so that the stages that use it find no rows (and say
+// so), or, for a table the run cannot do without, an InputError.
+func emptyTable(ctx context.Context, db *engine.DB, t *config.Table, files []*InputFile) (*TableLoad, error) {
+	var paths, cols []string
+	for _, f := range files {
+		paths = append(paths, f.Path)
+	}
+	note := fmt.Sprintf("%s: empty (0 rows)", strings.Join(paths, ", "))
+	if t.Needed {
+		return nil, &InputError{Err: fmt.Errorf("sources.%s: %s is empty (0 rows); a run needs the %s table", t.Name, strings.Join(paths, ", "), t.Name)}
+	}
+	for _, f := range t.Fields {
+		cols = append(cols, fmt.Sprintf("CAST(NULL AS %s) AS %s", f.Type, f.Name))
+	}
+	if err := db.Exec(ctx, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS SELECT %s WHERE false", t.Name, strings.Join(cols, ", "))); err != nil {
+		return nil, err
+	}
+	return &TableLoad{Table: t.Name, Files: files, Note: note}, nil
 }

@@ -50,7 +50,7 @@ func scanJSONLines(r io.Reader, clean io.Writer) ([]badJSONLine, []recordShift, 
 		if len(bytes.TrimSpace(body)) > 0 {
 			rec++
 			if n := len(shifts); n == 0 || shifts[n-1].Phys != phys-rec {
-				shifts = append(shifts, recordShift{Rec: rec, DuckLine: 0, Phys: phys - rec})
+				shifts = append(shifts, recordShift{Rec: rec, Phys: phys - rec})
 			}
 			var obj map[string]json.RawMessage
 			if jerr := json.Unmarshal(body, &obj); jerr != nil {
@@ -87,28 +87,20 @@ func (r *reader) prepareJSON(ctx context.Context, workDir string) error {
 		if err != nil {
 			return err
 		}
-		out, err := os.CreateTemp(workDir, "clean-*-"+strings.TrimSuffix(filepath.Base(f.Path), ".gz"))
-		if err != nil {
-			closeFn()
+		var bad []badJSONLine
+		var shifts []recordShift
+		clean, err := writeWork(workDir, "clean-*-"+strings.TrimSuffix(filepath.Base(f.Path), ".gz"), func(w io.Writer) (err error) {
+			bad, shifts, err = scanJSONLines(rd, w)
 			return err
-		}
-		w := bufio.NewWriterSize(out, 1<<20)
-		bad, shifts, err := scanJSONLines(rd, w)
+		})
 		closeFn()
-		if err == nil {
-			err = w.Flush()
-		}
-		if cerr := out.Close(); err == nil {
-			err = cerr
-		}
 		if err != nil {
-			os.Remove(out.Name())
 			return fmt.Errorf("sources.%s: reading %s: %w", t, f.Path, err)
 		}
 		if len(bad) > 0 {
-			f.readPath = out.Name()
+			f.readPath = clean
 		} else {
-			os.Remove(out.Name())
+			os.Remove(clean)
 		}
 		for _, b := range bad {
 			bpath, brec, bline, breason, btext = append(bpath, f.Path), append(brec, b.rec), append(bline, b.line), append(breason, b.reason), append(btext, b.text)

@@ -3,6 +3,8 @@ package pipelines
 import (
 	"context"
 	"fmt"
+	"io"
+	"os"
 
 	"golang.org/x/text/encoding"
 
@@ -30,70 +32,116 @@ func (r *reader) header0() int {
 }
 
 // lineMap builds, for the files just read, badrec_<table> (each record the
-// CSV reader rejected, with its physical line, rule, reason and text),
-// bad_<table> (runs of rejected records) and shift_<table>, all by the
-// original file path.
+// CSV reader rejected, and each line set aside, with its physical line,
+// rule, reason and text), bad_<table> (runs of rejected records) and
+// shift_<table>, all by the original file path.
 func (r *reader) lineMap(ctx context.Context) error {
 	t, hdr := r.table.Name, r.header0()
 	q := fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE badline_%[1]s AS
-SELECT %[4]s AS file_path, e.line AS duck,
+SELECT %[4]s AS file_path, e.line AS duck, e.line_byte_position - 1 AS pos,
 	first(e.column_name ORDER BY e.column_idx) AS column_name,
 	CASE WHEN bool_and(CAST(e.error_type AS VARCHAR) = 'CAST') THEN 'unreadable_value' ELSE 'malformed_line' END AS rule,
 	string_agg(CASE WHEN CAST(e.error_type AS VARCHAR) = 'CAST' AND regexp_matches(e.error_message, 'Could not convert string "(.*)" to')
 		THEN e.column_name || ': cannot read ''' || left(regexp_extract(e.error_message, 'Could not convert string "(.*)" to', 1), 80) || ''' as ' || regexp_extract(e.error_message, 'to ''([^'']*)''', 1)
+		WHEN CAST(e.error_type AS VARCHAR) = 'INVALID ENCODING' THEN e.error_message || %[5]s
 		ELSE e.error_message END, '; ' ORDER BY e.column_idx) AS reason,
 	left(trim(first(e.csv_line), chr(13) || chr(10)), %[3]d) AS record
 FROM csv_rejects e JOIN csv_scans s USING (scan_id, file_id) WHERE e.scan_id > %[2]d
-GROUP BY ALL`, t, r.scanFrom, maxRecordBytes, r.originalPath("s.file_path"))
+GROUP BY ALL`, t, r.scanFrom, maxRecordBytes, r.originalPath("s.file_path"),
+		engine.Quote(fmt.Sprintf(" (if the file is not UTF-8, set sources.%s.encoding, e.g. windows-1252)", t)))
 	if err := r.db.Exec(ctx, q); err != nil {
 		return err
 	}
-	bad, err := r.db.QueryFrame(ctx, fmt.Sprintf("SELECT file_path, count(*) AS n FROM badline_%s GROUP BY ALL", t))
+	bad, err := r.db.QueryFrame(ctx, fmt.Sprintf("SELECT file_path, pos FROM badline_%s ORDER BY ALL", t))
 	if err != nil {
 		return err
 	}
-	rejected := map[string]int64{}
+	positions := map[string][]int64{}
 	for i := 0; i < bad.Len(); i++ {
-		rejected[bad.Col("file_path").Strings[i]] = bad.Col("n").Ints[i]
+		p := bad.Col("file_path").Strings[i]
+		positions[p] = append(positions[p], bad.Col("pos").Ints[i])
 	}
-	var paths []string
-	var recs, ducks, phys []int64
+	var paths, ppaths []string
+	var recs, phys, pos, prec, pline []int64
 	rows := r.fileRows()
 	for i, f := range r.files {
-		records := rows[i] + rejected[f.Path]
-		shifts := []recordShift{{Rec: 1, DuckLine: int64(hdr), Phys: int64(hdr)}}
+		records := rows[i] + int64(len(positions[f.Path]))
+		shifts := []recordShift{{Rec: 1, Phys: int64(hdr)}}
 		if f.readPath != f.Path || duckEncoding(r.src.EncodingName()) == "utf-16" || f.lines != int64(hdr)+records {
-			// Blank lines or line breaks inside quoted fields (or a file
-			// whose lines were not counted): index it.
-			if shifts, err = r.indexFile(f); err != nil {
+			// Blank lines, line breaks inside quoted fields or lines set
+			// aside (or a file whose lines were not counted): index it.
+			idx, err := r.indexFile(f, positions[f.Path])
+			if err != nil {
 				return err
+			}
+			if idx.records != records {
+				return &LostRowsError{Table: t, Path: f.Path, Read: rows[i], Rejected: records - rows[i], Records: idx.records}
+			}
+			shifts = idx.shifts
+			for _, p := range positions[f.Path] {
+				at := idx.at[p]
+				ppaths, pos, prec, pline = append(ppaths, f.Path), append(pos, p), append(prec, at.Rec), append(pline, at.Line)
 			}
 		}
 		for _, s := range shifts {
-			paths, recs, ducks, phys = append(paths, f.Path), append(recs, s.Rec), append(ducks, s.DuckLine), append(phys, s.Phys)
+			paths, recs, phys = append(paths, f.Path), append(recs, s.Rec), append(phys, s.Phys)
 		}
 	}
 	sh := &frame.Frame{}
 	sh.Add(frame.NewString("file_path", paths, nil))
 	sh.Add(frame.NewInt("rec", recs, nil))
-	sh.Add(frame.NewInt("duck", ducks, nil))
 	sh.Add(frame.NewInt("phys", phys, nil))
 	if err := r.db.CreateTable(ctx, "shift_"+t, sh); err != nil {
 		return err
 	}
-	// A rejected record's DuckDB line gives its data record through the
-	// shift in force there (the last one starting at or before it).
+	bp := &frame.Frame{}
+	bp.Add(frame.NewString("file_path", ppaths, nil))
+	bp.Add(frame.NewInt("pos", pos, nil))
+	bp.Add(frame.NewInt("rec", prec, nil))
+	bp.Add(frame.NewInt("line", pline, nil))
+	if err := r.db.CreateTable(ctx, "badpos_"+t, bp); err != nil {
+		return err
+	}
+	// A rejected record's data record and physical line are DuckDB's line
+	// in a file of one record per line, else the indexed record at its byte.
 	q = fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE badrec_%[1]s AS
-SELECT b.*, b.duck - s.duck AS rec, b.duck - s.duck + s.phys AS line
-FROM badline_%[1]s b ASOF LEFT JOIN (SELECT *, rec + duck AS duck_from FROM shift_%[1]s) s
-	ON s.file_path = b.file_path AND b.duck >= s.duck_from;
-DROP TABLE badline_%[1]s;
-`, t) + badRunsSQL(t)
-	return r.db.Exec(ctx, q)
+SELECT b.* EXCLUDE (pos), coalesce(p.rec, b.duck - %[2]d) AS rec, coalesce(p.line, b.duck) AS line
+FROM badline_%[1]s b LEFT JOIN badpos_%[1]s p USING (file_path, pos);
+DROP TABLE badline_%[1]s; DROP TABLE badpos_%[1]s;
+`, t, hdr) + badRunsSQL(t)
+	if err := r.db.Exec(ctx, q); err != nil {
+		return err
+	}
+	// Lines set aside are no records of the file DuckDB read: they join
+	// the rejects after the runs are known, and the warehouse keeps them
+	// (wh_aside) for reading records back.
+	sp, sr, st, sl := r.setAsideRows()
+	sa := &frame.Frame{}
+	sa.Add(frame.NewString("file_path", sp, nil))
+	sa.Add(frame.NewInt("line", sl, nil))
+	sa.Add(frame.NewString("reason", sr, nil))
+	sa.Add(frame.NewString("record", st, nil))
+	if err := r.db.CreateTable(ctx, "aside_"+t, sa); err != nil {
+		return err
+	}
+	return r.db.Exec(ctx, fmt.Sprintf(`INSERT INTO badrec_%[1]s BY NAME SELECT file_path, line, 'malformed_line' AS rule, reason, record FROM aside_%[1]s`, t))
 }
 
-// indexFile reads one CSV file in Go for its record shifts.
-func (r *reader) indexFile(f *InputFile) ([]recordShift, error) {
+// LostRowsError is a CSV file whose records DuckDB's reader did not all
+// account for (read or rejected): crmbatch stops rather than lose rows.
+type LostRowsError struct {
+	Table, Path             string
+	Read, Rejected, Records int64
+}
+
+func (e *LostRowsError) Error() string {
+	return fmt.Sprintf("sources.%s: DuckDB's CSV reader accounted for %d records of %s (%d read, %d rejected), but the file holds %d: rows would be lost without a trace, so the run stops. Look for a quoted field of over 2 MB or broken quoting in the file; please report it with the file",
+		e.Table, e.Read+e.Rejected, e.Path, e.Read, e.Rejected, e.Records)
+}
+
+// indexFile reads one CSV file (as DuckDB read it) in Go for its record
+// shifts, its number of records and the records at the given byte offsets.
+func (r *reader) indexFile(f *InputFile, offsets []int64) (*recordIndex, error) {
 	dec, err := sourceDecoder(r.src.EncodingName(), f)
 	if err != nil {
 		return nil, err
@@ -103,11 +151,30 @@ func (r *reader) indexFile(f *InputFile) ([]recordShift, error) {
 		return nil, err
 	}
 	defer closeFn()
-	shifts, _, err := indexRecords(rd, quoteByte(r.src.Quote), r.header0())
+	idx, err := indexRecords(rd, quoteByte(r.src.Quote), f.head.delim, r.header0(), offsets, bomBytes(f, dec))
 	if err != nil {
 		return nil, fmt.Errorf("sources.%s: reading the lines of %s: %w", r.table.Name, f.Path, err)
 	}
-	return shifts, nil
+	return idx, nil
+}
+
+// bomBytes is the length of the byte-order mark that DuckDB counts at the
+// start of a file whose decoder drops it: DuckDB's byte offsets in a
+// UTF-16 file with a byte-order mark count it as the 3 bytes of UTF-8.
+func bomBytes(f *InputFile, dec encoding.Encoding) int64 {
+	if dec == nil {
+		return 0
+	}
+	fh, err := os.Open(f.readPath)
+	if err != nil {
+		return 0
+	}
+	defer fh.Close()
+	b := make([]byte, 2)
+	if n, _ := io.ReadFull(fh, b); n == 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF)) {
+		return 3
+	}
+	return 0
 }
 
 // sourceDecoder returns the decoder that turns the file DuckDB read (f's

@@ -14,22 +14,26 @@ func TestIndexRecords(t *testing.T) {
 		records int64
 		shifts  []recordShift
 	}{
-		{"plain", "h\na\nb\nc\n", 1, 3, []recordShift{{1, 1, 1}}},
-		{"no final newline", "h\na\nb", 1, 2, []recordShift{{1, 1, 1}}},
-		{"crlf", "h\r\na\r\nb\r\n", 1, 2, []recordShift{{1, 1, 1}}},
-		// b spans lines 3-4: c is record 3 at physical line 5 but DuckDB line 4.
-		{"quoted break", "h\na\n\"b\nb\"\nc\n", 1, 3, []recordShift{{1, 1, 1}, {3, 1, 2}}},
-		// Blank lines count for both DuckDB and the file.
-		{"blank lines", "h\na\n\n\nb\n", 1, 2, []recordShift{{1, 1, 1}, {2, 3, 3}}},
-		{"doubled quotes", "h\n\"a \"\"x\"\"\ny\"\nb\n", 1, 2, []recordShift{{1, 1, 1}, {2, 1, 2}}},
-		{"no header", "a\nb\n", 0, 2, []recordShift{{1, 0, 0}}},
+		{"plain", "h\na\nb\nc\n", 1, 3, []recordShift{{1, 1}}},
+		{"no final newline", "h\na\nb", 1, 2, []recordShift{{1, 1}}},
+		{"crlf", "h\r\na\r\nb\r\n", 1, 2, []recordShift{{1, 1}}},
+		// b spans lines 3-4: c is record 3 at physical line 5.
+		{"quoted break", "h\na\n\"b\nb\"\nc\n", 1, 3, []recordShift{{1, 1}, {3, 2}}},
+		{"blank lines", "h\na\n\n\nb\n", 1, 2, []recordShift{{1, 1}, {2, 3}}},
+		{"doubled quotes", "h\n\"a \"\"x\"\"\ny\"\nb\n", 1, 2, []recordShift{{1, 1}, {2, 2}}},
+		{"no header", "a\nb\n", 0, 2, []recordShift{{1, 0}}},
+		// A quote inside an unquoted value is a character of it.
+		{"inch mark", "h\na,12\" pizza\nb\nc\n", 1, 3, []recordShift{{1, 1}}},
+		// After a closing quote and text, the reader goes on unquoted.
+		{"text after quote", "h\n\"q\"z,\"a\nb\",7\nc\n", 1, 2, []recordShift{{1, 1}, {2, 2}}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			shifts, n, err := indexRecords(strings.NewReader(c.text), '"', c.header)
+			idx, err := indexRecords(strings.NewReader(c.text), '"', ',', c.header, nil, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
+			shifts, n := idx.shifts, idx.records
 			if n != c.records {
 				t.Errorf("%d records, want %d", n, c.records)
 			}
@@ -47,7 +51,7 @@ func TestIndexRecords(t *testing.T) {
 
 func TestRecordsAt(t *testing.T) {
 	text := "h\nO1,\"x\ny\",1\n\nO2,b,2\r\nO3,c,3"
-	got, err := recordsAt(strings.NewReader(text), '"', []int64{5, 2, 6, 9})
+	got, err := recordsAt(strings.NewReader(text), '"', ',', []int64{5, 2, 6, 9}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +65,7 @@ func TestRecordsAt(t *testing.T) {
 		}
 	}
 	long := "h\n" + strings.Repeat("x", 3*maxRecordBytes) + "\nnext\n"
-	got, err = recordsAt(strings.NewReader(long), '"', []int64{2, 3})
+	got, err = recordsAt(strings.NewReader(long), '"', ',', []int64{2, 3}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,9 @@ type FilePlan struct {
 // run would read: the --dry-run of the command line. It resolves every
 // glob, checksums the files and compares them with the warehouse.
 func Plan(ctx context.Context, cfg *config.Config, full bool) ([]FilePlan, error) {
+	if err := CheckDatabasePath(cfg); err != nil {
+		return nil, err
+	}
 	db, err := existingWarehouse(ctx, cfg)
 	if err != nil {
 		return nil, err

@@ -2,7 +2,9 @@ package pipelines
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/crmbatch/crmbatch/engine"
@@ -28,6 +30,10 @@ type reader struct {
 	bases    []int64           // raw_<table> rows before each file's
 	total    int64             // raw_<table> rows
 	native   map[string]string // source column -> type the CSV reader gave it (absent: VARCHAR)
+	text     map[string]bool   // source columns read as text after a value of theirs could not be read (see nullable)
+	empty    []*InputFile      // files with nothing in them, left out
+	workDir  string            // the run's work folder, for copies of files
+	idCase   string            // id_case: "", upper or lower
 }
 
 func (r *reader) format() string { return r.src.FileFormat() }
@@ -48,24 +54,14 @@ func (r *reader) scanFile(i int, extra ...string) string {
 	return r.scan(extra...)
 }
 
-func (r *reader) paths() string {
-	var s []string
-	for _, f := range r.files {
-		s = append(s, f.Path)
-	}
-	return strings.Join(s, ", ")
-}
+func (r *reader) paths() string { return r.paths0(r.files) }
 
-// csvOptions are the dialect options of read_csv for this source.
-func (r *reader) csvOptions() []string {
+// csvOptions are the options of read_csv for file f: the whole dialect,
+// so that DuckDB's sniffer guesses nothing (see csvhead.go).
+func (r *reader) csvOptions(f *InputFile) []string {
 	s := r.src
-	opts := []string{fmt.Sprintf("header=%v", s.HasHeader())}
-	if s.Delimiter != "" {
-		opts = append(opts, "delim="+engine.Quote(s.Delimiter))
-	}
-	if s.Quote != "" {
-		opts = append(opts, "quote="+engine.Quote(s.Quote))
-	}
+	q := engine.Quote(string(quoteByte(s.Quote)))
+	opts := []string{"auto_detect=false", fmt.Sprintf("header=%v", s.HasHeader()), "delim=" + engine.Quote(string(f.head.delim)), "quote=" + q, "escape=" + q}
 	if s.Decimal == "," {
 		opts = append(opts, "decimal_separator=','")
 	}
@@ -75,31 +71,46 @@ func (r *reader) csvOptions() []string {
 	if s.TimestampFormat != "" {
 		opts = append(opts, "timestampformat="+engine.Quote(s.TimestampFormat))
 	}
-	if e := duckEncoding(s.EncodingName()); e != "" && e != "utf-8" {
+	if e := duckEncoding(s.EncodingName()); e != "" && e != "utf-8" && f.readPath == f.Path {
 		opts = append(opts, "encoding="+engine.Quote(e))
 	}
 	return opts
 }
 
-func (r *reader) scan(extra ...string) string {
-	switch r.format() {
-	case "parquet":
-		return fmt.Sprintf("read_parquet(%s%s)", r.fileList(), optList(extra))
-	case "json":
-		return fmt.Sprintf("read_json(%s, %s)", r.fileList(), strings.Join(append([]string{"format='newline_delimited'"}, extra...), ", "))
+// csvScan is read_csv of file f with its columns read as types gives them
+// (VARCHAR when absent).
+func (r *reader) csvScan(f *InputFile, types func(h string) string, extra ...string) string {
+	var cols []string
+	for _, h := range f.head.names {
+		cols = append(cols, engine.Quote(h)+": "+engine.Quote(types(h)))
 	}
-	return fmt.Sprintf("read_csv(%s, %s)", r.fileList(), strings.Join(append(r.csvOptions(), extra...), ", "))
+	opts := append(r.csvOptions(f), "columns={"+strings.Join(cols, ", ")+"}")
+	return fmt.Sprintf("read_csv(%s, %s)", engine.Quote(f.readPath), strings.Join(append(opts, extra...), ", "))
 }
 
-// discover reads the source's column names.
+// scan is the table function that reads the reader's Parquet or JSON
+// files.
+func (r *reader) scan(extra ...string) string {
+	if r.format() == "parquet" {
+		return fmt.Sprintf("read_parquet(%s%s)", r.fileList(), optList(extra))
+	}
+	return fmt.Sprintf("read_json(%s, %s)", r.fileList(), strings.Join(append([]string{"format='newline_delimited'"}, extra...), ", "))
+}
+
+// discover reads the source's column names: for CSV from the first record
+// of every file (csvhead.go), leaving out empty files; for Parquet and JSON
+// from DuckDB.
 func (r *reader) discover(ctx context.Context) error {
+	if r.format() == "csv" {
+		return r.discoverCSV()
+	}
 	scan := r.scan()
 	if r.format() != "parquet" {
 		scan = r.scan("ignore_errors=true")
 	}
 	f, err := r.db.QueryFrame(ctx, "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM "+scan+")")
 	if err != nil {
-		return fmt.Errorf("sources.%s: cannot read the columns of %s: %v; check format, delimiter, quote and header", r.table.Name, r.paths(), err)
+		return fmt.Errorf("sources.%s: cannot read the columns of %s: %v; check format, delimiter, quote and header", r.table.Name, r.paths(), shortErr(err))
 	}
 	r.sniffed = map[string]string{}
 	for i, c := range f.Col("column_name").Strings {
@@ -112,6 +123,49 @@ func (r *reader) discover(ctx context.Context) error {
 		return fmt.Errorf("sources.%s: %s has no columns; is the file empty?", r.table.Name, r.paths())
 	}
 	return nil
+}
+
+func (r *reader) discoverCSV() error {
+	var kept []*InputFile
+	for _, f := range r.files {
+		h, err := readCSVHead(f, r.src, r.table.Name)
+		var empty *EmptyFileError
+		if errors.As(err, &empty) {
+			r.empty = append(r.empty, f)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		f.head = h
+		kept = append(kept, f)
+	}
+	r.files = kept
+	if len(kept) == 0 {
+		return &EmptyFileError{Table: r.table.Name, Path: r.paths0(r.empty)}
+	}
+	r.header = kept[0].head.names
+	r.sniffed = map[string]string{}
+	return nil
+}
+
+// paths0 lists the paths of files.
+func (r *reader) paths0(files []*InputFile) string {
+	var s []string
+	for _, f := range files {
+		s = append(s, f.Path)
+	}
+	return strings.Join(s, ", ")
+}
+
+// shortErr is an error's message cut to a length fit for a message: DuckDB
+// quotes whole lines, which can be megabytes long.
+func shortErr(err error) string {
+	msg := err.Error()
+	if len(msg) > 600 {
+		msg = strings.ToValidUTF8(msg[:600], "") + " ..."
+	}
+	return msg
 }
 
 func (r *reader) findHeader(name string) (string, bool) {
@@ -182,9 +236,16 @@ type MissingColumnError struct {
 	Files   string
 	Columns []string
 	Have    []string
+	// Source says that Columns are source columns the mapping reads,
+	// missing from one file of several.
+	Source bool
 }
 
 func (e *MissingColumnError) Error() string {
+	if e.Source {
+		return fmt.Sprintf("sources.%s: %s has no column %s, which the mapping reads and the first file has (its columns: %s); every file of a source needs the columns its mapping reads: fix the export, or list the file under another source",
+			e.Table, e.Files, strings.Join(e.Columns, ", "), strings.Join(e.Have, ", "))
+	}
 	return fmt.Sprintf("sources.%s: required column(s) %s not found in %s (its columns: %s); map them under sources.%s.columns, e.g. %s: <your column>",
 		e.Table, strings.Join(e.Columns, ", "), e.Files, strings.Join(e.Have, ", "), e.Table, e.Columns[0])
 }
@@ -211,27 +272,59 @@ func (r *reader) mappingDoc() []string {
 // invalid UTF-8, with their line, into the connection's reject tables
 // (csv_rejects, csv_scans). DuckDB 1.1 lost some of those records in large
 // files, so crmbatch once read every column as text and typed it in SQL;
-// 1.5 records every one.
+// 1.5 records every one. Lines that would make the reader lose others are
+// set aside first (repair.go), and the files are read again when a read
+// shows a stray quote or a value that an optional column could not read
+// (read as text the next time, see nullable).
 func (r *reader) readRaw(ctx context.Context) error {
+	if r.format() != "csv" {
+		return r.readFiles(ctx)
+	}
+	for _, f := range r.files {
+		f.base, f.set = f.readPath, nil
+		if f.setAsideLong() {
+			if err := writeCopy(f, r.src.EncodingName(), r.workDir); err != nil {
+				return fmt.Errorf("sources.%s: %w", r.table.Name, err)
+			}
+		}
+	}
+	for round := 0; ; round++ {
+		if err := r.readFiles(ctx); err != nil {
+			return err
+		}
+		changed, err := r.strays(ctx)
+		if err != nil {
+			return err
+		}
+		text, err := r.unreadableOptional(ctx)
+		if err != nil {
+			return err
+		}
+		if len(changed) == 0 && !text {
+			return nil
+		}
+		if round == maxRepairRounds {
+			return fmt.Errorf("sources.%s: %s still has quoted fields that run over many lines after %d lines with stray quotes were set aside; check the quoting of the file (sources.%s.quote)", r.table.Name, r.paths0(changed), maxRepairRounds, r.table.Name)
+		}
+		for _, f := range changed {
+			if err := writeCopy(f, r.src.EncodingName(), r.workDir); err != nil {
+				return fmt.Errorf("sources.%s: %w", r.table.Name, err)
+			}
+		}
+	}
+}
+
+// readFiles reads every file once into raw_<table>.
+func (r *reader) readFiles(ctx context.Context) error {
 	raw := "raw_" + r.table.Name
 	var opts []string
 	if r.format() == "csv" {
-		// The reject tables are per connection and accumulate across
-		// scans: remember where ours start.
-		r.scanFrom = -1
-		if ok, err := r.db.Int(ctx, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'csv_scans' AND temporary"); err != nil {
+		var err error
+		if r.scanFrom, err = scanMark(ctx, r.db); err != nil {
 			return err
-		} else if ok > 0 {
-			if r.scanFrom, err = r.db.Int(ctx, "SELECT coalesce(max(scan_id), -1) FROM csv_scans"); err != nil {
-				return err
-			}
 		}
 		r.native = r.readTypes()
-		var cols []string
-		for _, h := range r.header {
-			cols = append(cols, engine.Quote(h)+": "+engine.Quote(r.readType(h)))
-		}
-		opts = []string{"columns={" + strings.Join(cols, ", ") + "}", "store_rejects=true", "rejects_table='csv_rejects'", "rejects_scan='csv_scans'"}
+		opts = []string{"store_rejects=true", "rejects_table='csv_rejects'", "rejects_scan='csv_scans'"}
 	}
 	if r.format() == "json" {
 		// A field mapped to text is read as text: a nested value in one
@@ -255,14 +348,20 @@ func (r *reader) readRaw(ctx context.Context) error {
 	}
 	r.bases = r.bases[:0]
 	var n int64
-	for i := range r.files {
+	for i, f := range r.files {
 		r.bases = append(r.bases, n)
-		q := fmt.Sprintf("INSERT INTO %s BY NAME SELECT *, %d AS _fidx FROM %s", raw, i, r.scanFile(i, opts...))
+		sel, scan := "*", ""
+		if r.format() == "csv" {
+			sel, scan = r.csvSelect(f), r.csvScan(f, r.readType, opts...)
+		} else {
+			scan = r.scanFile(i, opts...)
+		}
+		q := fmt.Sprintf("INSERT INTO %s BY NAME SELECT %s, %d AS _fidx FROM %s", raw, sel, i, scan)
 		if i == 0 {
-			q = fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS SELECT *, 0 AS _fidx FROM %s", raw, r.scanFile(0, opts...))
+			q = fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS SELECT %s, 0 AS _fidx FROM %s", raw, sel, scan)
 		}
 		if err := r.db.Exec(ctx, q); err != nil {
-			return fmt.Errorf("sources.%s: reading %s failed: %w", r.table.Name, r.files[i].Path, err)
+			return fmt.Errorf("sources.%s: reading %s failed: %s", r.table.Name, f.Path, shortErr(err))
 		}
 		var err error
 		if n, err = r.db.Int(ctx, "SELECT count(*) FROM "+raw); err != nil {
@@ -271,6 +370,59 @@ func (r *reader) readRaw(ctx context.Context) error {
 	}
 	r.total = n
 	return nil
+}
+
+// csvSelect selects the columns of raw_<table> (the first file's) from
+// file f, whose header may order them differently or hold others.
+func (r *reader) csvSelect(f *InputFile) string {
+	has := map[string]string{}
+	for _, h := range f.head.names {
+		has[strings.ToLower(h)] = h
+	}
+	var cols []string
+	for _, h := range r.header {
+		if g, ok := has[strings.ToLower(h)]; ok {
+			cols = append(cols, engine.Ident(g)+" AS "+engine.Ident(h))
+		} else {
+			cols = append(cols, fmt.Sprintf("CAST(NULL AS %s) AS %s", r.readType(h), engine.Ident(h)))
+		}
+	}
+	return strings.Join(cols, ", ")
+}
+
+// checkFiles stops the load when a CSV file lacks a column that the
+// mapping reads (the first file, whose columns are the header, has them).
+func (r *reader) checkFiles() error {
+	need := append([]string(nil), r.exprRefs...)
+	for _, h := range r.direct {
+		need = append(need, h)
+	}
+	for _, f := range r.files[1:] {
+		has := map[string]bool{}
+		for _, h := range f.head.names {
+			has[strings.ToLower(h)] = true
+		}
+		var missing []string
+		for _, h := range need {
+			if !has[strings.ToLower(h)] && !contains(missing, h) {
+				missing = append(missing, h)
+			}
+		}
+		if len(missing) > 0 {
+			sort.Strings(missing)
+			return &MissingColumnError{Table: r.table.Name, Files: f.Path, Columns: missing, Have: f.head.names, Source: true}
+		}
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
 
 // readTypes decides the type DuckDB's CSV reader gives each source column
@@ -298,6 +450,9 @@ func (r *reader) readTypes() map[string]string {
 		if t == "TIMESTAMP" && r.src.DateFormat != "" && r.src.TimestampFormat == "" {
 			t = "VARCHAR"
 		}
+		if t == "BIGINT" {
+			t = "DOUBLE" // the reader rounds 1.5 to 2 as a BIGINT; typed takes whole numbers only
+		}
 		use(h, t)
 	}
 	for h, t := range r.exprColumns() {
@@ -306,12 +461,45 @@ func (r *reader) readTypes() map[string]string {
 	for h := range conflict {
 		want[h] = "VARCHAR"
 	}
+	for h := range r.text {
+		want[h] = "VARCHAR"
+	}
 	for h, t := range want {
 		if t == "VARCHAR" {
 			delete(want, h)
 		}
 	}
 	return want
+}
+
+// unreadableOptional looks at the values DuckDB's last scans could not
+// read: a column that gives a nullable field (stage.go) is read as text
+// from then on, so that its bad values are set to null and flagged instead
+// of costing the row. It reports whether it found a new one.
+func (r *reader) unreadableOptional(ctx context.Context) (bool, error) {
+	cand := map[string]bool{}
+	for _, f := range r.table.Fields {
+		if h, ok := r.direct[f.Name]; ok && nullable(r.table, f) && r.readType(h) != "VARCHAR" {
+			cand[h] = true
+		}
+	}
+	if len(cand) == 0 {
+		return false, nil
+	}
+	names, err := r.db.Strings(ctx, fmt.Sprintf("SELECT DISTINCT column_name FROM csv_rejects WHERE scan_id > %d AND CAST(error_type AS VARCHAR) = 'CAST' ORDER BY 1", r.scanFrom))
+	if err != nil {
+		return false, err
+	}
+	added := false
+	for _, h := range names {
+		if cand[h] && !r.text[h] {
+			if r.text == nil {
+				r.text = map[string]bool{}
+			}
+			r.text[h], added = true, true
+		}
+	}
+	return added, nil
 }
 
 // exprColumns returns the source columns used in expressions with the type
@@ -326,6 +514,53 @@ func (r *reader) exprColumns() map[string]string {
 		out[h] = t
 	}
 	return out
+}
+
+// sniffTypes gives the CSV columns that expressions use, and that have no
+// type under types, the type all their values in the first rows of the
+// first file have: BIGINT (whole numbers), DOUBLE, DATE, TIMESTAMP or
+// BOOLEAN, else VARCHAR.
+func (r *reader) sniffTypes(ctx context.Context) error {
+	var cols []string
+	for _, h := range r.exprRefs {
+		if _, ok := r.src.Types[h]; !ok && !contains(cols, h) {
+			cols = append(cols, h)
+		}
+	}
+	if len(cols) == 0 {
+		return nil
+	}
+	var sel []string
+	for _, h := range cols {
+		c := "trim(" + engine.Ident(h) + ")"
+		num, date, ts := c, "TRY_CAST("+c+" AS DATE)", "TRY_CAST("+c+" AS TIMESTAMP)"
+		if r.src.Decimal == "," {
+			num = fmt.Sprintf("CASE WHEN NOT contains(%[1]s, '.') THEN replace(%[1]s, ',', '.') END", c)
+		}
+		if r.src.DateFormat != "" {
+			date = fmt.Sprintf("try_strptime(%s, %s)", c, engine.Quote(r.src.DateFormat))
+		}
+		if r.src.TimestampFormat != "" {
+			ts = fmt.Sprintf("try_strptime(%s, %s)", c, engine.Quote(r.src.TimestampFormat))
+		}
+		sel = append(sel, fmt.Sprintf(`CASE WHEN count(%[1]s) = 0 THEN 'VARCHAR'
+	WHEN count(CASE WHEN regexp_full_match(%[1]s, '[+-]?[0-9]+') THEN 1 END) = count(%[1]s) THEN 'BIGINT'
+	WHEN count(TRY_CAST(%[2]s AS DOUBLE)) = count(%[1]s) THEN 'DOUBLE'
+	WHEN count(%[3]s) = count(%[1]s) THEN 'DATE'
+	WHEN count(%[4]s) = count(%[1]s) THEN 'TIMESTAMP'
+	WHEN count(TRY_CAST(%[1]s AS BOOLEAN)) = count(%[1]s) THEN 'BOOLEAN'
+	ELSE 'VARCHAR' END AS %[5]s`, c, num, date, ts, engine.Ident(h)))
+	}
+	text := func(string) string { return "VARCHAR" }
+	q := fmt.Sprintf("SELECT %s FROM (SELECT * FROM %s LIMIT 20480)", strings.Join(sel, ",\n"), r.csvScan(r.files[0], text, "ignore_errors=true"))
+	f, err := r.db.QueryFrame(ctx, q)
+	if err != nil {
+		return fmt.Errorf("sources.%s: reading the columns %s of %s: %s", r.table.Name, strings.Join(cols, ", "), r.files[0].Path, shortErr(err))
+	}
+	for _, h := range cols {
+		r.sniffed[h] = f.Col(h).Strings[0]
+	}
+	return nil
 }
 
 // optList renders extra read options after a file list.

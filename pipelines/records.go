@@ -52,11 +52,19 @@ WHERE r.record IS NULL ORDER BY ALL`, table, engine.Quote(table)))
 		if err != nil {
 			return err
 		}
+		delim := byte(',')
+		if h, err := readCSVHead(f, src, table); err == nil {
+			delim = h.delim
+		}
+		aside, err := asideLines(ctx, db, table, p)
+		if err != nil {
+			return err
+		}
 		rd, closeFn, err := openText(p, dec)
 		if err != nil {
 			return err
 		}
-		got, err := recordsAt(rd, quoteByte(src.Quote), byFile[p])
+		got, err := recordsAt(rd, quoteByte(src.Quote), delim, byFile[p], aside)
 		closeFn()
 		if err != nil {
 			return fmt.Errorf("sources.%s: reading back the rejected lines of %s: %w", table, p, err)
@@ -79,4 +87,18 @@ WHERE r.record IS NULL ORDER BY ALL`, table, engine.Quote(table)))
 SELECT r.* REPLACE (coalesce(r.record, c.record) AS record) FROM rej_%[1]s r LEFT JOIN recfill_%[1]s c ON c.path = r._file AND c.line = r.line;
 INSERT INTO wh_records SELECT %[2]s, path, line, record FROM recfill_%[1]s;
 DROP TABLE recfill_%[1]s`, table, engine.Quote(table)))
+}
+
+// asideLines returns the lines of a file that its last load set aside
+// (repair.go): read back, they are blank lines, as DuckDB read them.
+func asideLines(ctx context.Context, db *engine.DB, table, path string) (map[int64]bool, error) {
+	f, err := db.QueryFrame(ctx, "SELECT line FROM wh_aside WHERE table_name = ? AND path = ?", table, path)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64]bool{}
+	for _, l := range f.Col("line").Ints {
+		out[l] = true
+	}
+	return out, nil
 }

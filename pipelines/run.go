@@ -86,6 +86,9 @@ func Run(ctx context.Context, o Options) (*Manifest, error) {
 	b := &runState{Batch: &batch.Batch{Cfg: cfg, AsOf: asOf, Log: log}, Manifest: m, rejectsCSV: o.RejectsCSV, fullReload: o.FullReload}
 	root := cfg.OutputRoot()
 	if !o.ValidateOnly {
+		if err := CheckDatabasePath(cfg); err != nil {
+			return m, err
+		}
 		pub, err := NewPublisher(root, asOf)
 		if err != nil {
 			return m, err
@@ -121,7 +124,7 @@ func Run(ctx context.Context, o Options) (*Manifest, error) {
 		db, err = engine.Open(ctx, opts)
 	}
 	if err != nil {
-		return m, err
+		return m, OpenError(dbPath, err)
 	}
 	defer db.Close()
 	b.DB = db
@@ -210,6 +213,9 @@ type nilWriter struct{}
 func (nilWriter) Write(p []byte) (int, error) { return len(p), nil }
 
 func ingestStage(ctx context.Context, b *runState) error {
+	if err := CheckMappings(ctx, b.DB, b.Cfg); err != nil {
+		return err
+	}
 	cfg, err := skipCopies(ctx, b)
 	if err != nil {
 		return err

@@ -39,14 +39,47 @@ func (r *reader) typed(f config.Field, v string) string {
 		}
 		return fmt.Sprintf("coalesce(CAST(try_strptime(CAST(%[1]s AS VARCHAR), %[3]s) AS %[2]s), TRY_CAST(%[1]s AS %[2]s))", v, f.Type, engine.Quote(format))
 	case "DOUBLE":
-		if r.src.Decimal == "," {
-			return fmt.Sprintf("TRY_CAST(replace(replace(trim(CAST(%[1]s AS VARCHAR)), '.', ''), ',', '.') AS DOUBLE)", v)
+		if r.src.Decimal == "," && r.format() == "csv" {
+			// As DuckDB's reader with decimal_separator: 12,5 is read,
+			// and a number with a dot (12.5, 1.234,5) is not.
+			return fmt.Sprintf("CASE WHEN NOT contains(CAST(%[1]s AS VARCHAR), '.') THEN TRY_CAST(replace(trim(CAST(%[1]s AS VARCHAR)), ',', '.') AS DOUBLE) END", v)
 		}
 		return fmt.Sprintf("TRY_CAST(%s AS DOUBLE)", v)
 	case "BIGINT":
-		return fmt.Sprintf("coalesce(TRY_CAST(%[1]s AS BIGINT), CAST(TRY_CAST(%[1]s AS DOUBLE) AS BIGINT))", v)
+		// A whole number only: DuckDB's cast rounds 1.5 to 2.
+		return fmt.Sprintf("CASE WHEN TRY_CAST(%[1]s AS DOUBLE) = trunc(TRY_CAST(%[1]s AS DOUBLE)) THEN TRY_CAST(%[1]s AS BIGINT) END", v)
 	}
 	return fmt.Sprintf("TRY_CAST(%s AS %s)", v, f.Type)
+}
+
+// nullable reports whether a value of field f that cannot be read is set
+// to null and flagged (unreadable_<field>) rather than quarantining the
+// row: an optional column that is not text, not part of the table's key
+// and not the date that places the row before or after the as-of date. A
+// customer with acquisition_cost "n/a" stays a customer.
+func nullable(t *config.Table, f config.Field) bool {
+	return !f.Required && f.Type != "VARCHAR" && !contains(t.Key, f.Name) && asOfColumn[t.Name] != f.Name
+}
+
+// idField reports whether f holds an identifier (customer_id, order_id,
+// ...): its value is trimmed of surrounding blanks, and case-folded when
+// id_case says so, so that "C1 " and "C1" are one customer.
+func idField(f config.Field) bool {
+	return f.Type == "VARCHAR" && strings.HasSuffix(f.Name, "_id")
+}
+
+// idSpace is the SQL of the characters trimmed off identifiers: space, tab
+// and no-break space.
+const idSpace = "' ' || chr(9) || chr(160)"
+
+// idValue is the SQL of identifier v as it is kept.
+func (r *reader) idValue(v string) string {
+	e := fmt.Sprintf("nullif(trim(CAST(%s AS VARCHAR), %s), '')", v, idSpace)
+	switch r.idCase {
+	case "upper", "lower":
+		return r.idCase + "(" + e + ")"
+	}
+	return e
 }
 
 // stage builds stg_<table> from raw_<table>: canonical typed columns plus
@@ -71,6 +104,7 @@ func (r *reader) stage(ctx context.Context) error {
 			castCol = append(castCol, fmt.Sprintf("CASE WHEN %s THEN %s END", bad, engine.Quote(h)))
 		}
 	}
+	var notes []string
 	for _, f := range t.Fields {
 		var v string
 		if h, ok := r.direct[f.Name]; ok {
@@ -83,20 +117,45 @@ func (r *reader) stage(ctx context.Context) error {
 			continue
 		}
 		outer = append(outer, f.Name)
-		vcol := f.Name
-		if tv := r.typed(f, v); tv == v {
+		tv, id := r.typed(f, v), idField(f)
+		vcol, have := f.Name, f.Name // the value as given, and the value read
+		if tv == v && !id {
 			// Typed by the CSV reader: nothing is left to fail.
 			inner = append(inner, v+" AS "+f.Name)
 		} else {
 			vcol = "_v_" + f.Name
-			inner = append(inner, fmt.Sprintf("%s AS %s, %s AS %s", tv, f.Name, v, vcol))
-			bad := fmt.Sprintf("(%s IS NOT NULL AND %s IS NULL)", vcol, f.Name)
-			castBad = append(castBad, fmt.Sprintf("CASE WHEN %s THEN '%s: cannot read ''' || left(CAST(%s AS VARCHAR), 80) || ''' as %s' END", bad, f.Name, vcol, f.Type))
-			castCol = append(castCol, fmt.Sprintf("CASE WHEN %s THEN '%s' END", bad, f.Name))
+			val := tv
+			if id {
+				val = r.idValue(tv)
+				if tv != v {
+					have = "_t_" + f.Name
+					inner = append(inner, tv+" AS "+have)
+				}
+				notes = append(notes, fmt.Sprintf("CASE WHEN CAST(%[1]s AS VARCHAR) <> trim(CAST(%[1]s AS VARCHAR), %[3]s) THEN '%[2]s_trimmed' END", vcol, f.Name, idSpace))
+				if r.idCase != "" {
+					notes = append(notes, fmt.Sprintf("CASE WHEN trim(CAST(%[1]s AS VARCHAR), %[3]s) <> %[2]s THEN '%[2]s_case_folded' END", vcol, f.Name, idSpace))
+				}
+			}
+			inner = append(inner, fmt.Sprintf("%s AS %s, %s AS %s", val, f.Name, v, vcol))
+			if tv != v {
+				bad := fmt.Sprintf("(%s IS NOT NULL AND %s IS NULL)", vcol, have)
+				if nullable(t, f) {
+					// An optional value that cannot be read is set to null
+					// and flagged: the row stays.
+					notes = append(notes, fmt.Sprintf("CASE WHEN %s THEN 'unreadable_%s' END", bad, f.Name))
+				} else {
+					castBad = append(castBad, fmt.Sprintf("CASE WHEN %s THEN '%s: cannot read ''' || left(CAST(%s AS VARCHAR), 80) || ''' as %s' END", bad, f.Name, vcol, f.Type))
+					castCol = append(castCol, fmt.Sprintf("CASE WHEN %s THEN '%s' END", bad, f.Name))
+				}
+			}
 		}
 		if f.Required {
-			missing = append(missing, fmt.Sprintf("CASE WHEN %s IS NULL THEN '%s: missing' END", vcol, f.Name))
-			castCol = append(castCol, fmt.Sprintf("CASE WHEN %s IS NULL THEN '%s' END", vcol, f.Name))
+			given := vcol
+			if id {
+				given = f.Name // an id of blanks is missing
+			}
+			missing = append(missing, fmt.Sprintf("CASE WHEN %s IS NULL THEN '%s: missing' END", given, f.Name))
+			castCol = append(castCol, fmt.Sprintf("CASE WHEN %s IS NULL THEN '%s' END", given, f.Name))
 		}
 		if f.Type == "DOUBLE" {
 			// Amounts beyond MaxAmount are not real amounts either, and
@@ -141,15 +200,19 @@ func (r *reader) stage(ctx context.Context) error {
 	if r.format() != "csv" {
 		kind = "TABLE"
 	}
+	note := "CAST(NULL AS VARCHAR)"
+	if len(notes) > 0 {
+		note = "nullif(concat_ws(',', " + strings.Join(notes, ", ") + "), '')"
+	}
 	q := fmt.Sprintf(`CREATE OR REPLACE TEMP %[10]s stg_%[1]s AS
 SELECT _row, _file, _k, %[2]s,
 	CASE WHEN _rule IS NOT NULL THEN nullif(concat_ws('; ', %[3]s), '') END AS _reason,
 	CASE WHEN _rule IS NOT NULL THEN coalesce(%[4]s) END AS _column,
-	_rule, CAST(NULL AS VARCHAR) AS _record
+	_rule, CAST(NULL AS VARCHAR) AS _record, CASE WHEN _rule IS NULL THEN %[11]s END AS _note
 FROM (SELECT *, CASE WHEN %[5]s THEN 'unreadable_value' WHEN %[6]s THEN 'missing_required' WHEN %[7]s THEN 'not_finite' END AS _rule
 	FROM (SELECT s._row, s._file, s._k, %[8]s FROM (%[9]s) s))`,
 		t.Name, strings.Join(outer, ", "), strings.Join(append(all, "NULL"), ", "), strings.Join(append(castCol, "NULL"), ", "),
-		any(castBad), any(missing), any(nonFinite), strings.Join(inner, ",\n\t"), src, kind)
+		any(castBad), any(missing), any(nonFinite), strings.Join(inner, ",\n\t"), src, kind, note)
 	if err := r.db.Exec(ctx, q); err != nil {
 		return fmt.Errorf("sources.%s: mapping the columns of %s failed: %w; check the expressions under sources.%s.columns", t.Name, r.paths(), err, t.Name)
 	}

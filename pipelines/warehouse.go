@@ -5,6 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -29,7 +32,7 @@ import (
 // or to crmbatch's warehouse layout reloads that table from its files.
 
 // warehouseLayout changes whenever wh_<table>'s columns change.
-const warehouseLayout = "2"
+const warehouseLayout = "3"
 
 const warehouseDDL = `
 CREATE TABLE IF NOT EXISTS wh_files (
@@ -44,12 +47,13 @@ CREATE TABLE IF NOT EXISTS wh_runs (as_of DATE, finished_at TIMESTAMP);
 ALTER TABLE wh_files ADD COLUMN IF NOT EXISTS late BIGINT DEFAULT 0;
 CREATE TABLE IF NOT EXISTS wh_records (table_name VARCHAR, path VARCHAR, line BIGINT, record VARCHAR);
 CREATE TABLE IF NOT EXISTS wh_badruns (table_name VARCHAR, path VARCHAR, a BIGINT, j BIGINT);
-CREATE TABLE IF NOT EXISTS wh_shifts (table_name VARCHAR, path VARCHAR, rec BIGINT, phys BIGINT);`
+CREATE TABLE IF NOT EXISTS wh_shifts (table_name VARCHAR, path VARCHAR, rec BIGINT, phys BIGINT);
+CREATE TABLE IF NOT EXISTS wh_aside (table_name VARCHAR, path VARCHAR, line BIGINT);`
 
 // settingsHash identifies what a table's staged rows depend on besides
-// the files: the source settings (but not the file list) and the warehouse
-// layout.
-func settingsHash(t *config.Table, src *config.Source) string {
+// the files: the source settings (but not the file list), id_case and the
+// warehouse layout.
+func settingsHash(t *config.Table, src *config.Source, idCase string) string {
 	s := *src
 	s.Files = nil // adding or removing files is not a settings change
 	b, _ := yaml.Marshal(&s)
@@ -57,7 +61,7 @@ func settingsHash(t *config.Table, src *config.Source) string {
 	for _, f := range t.Fields {
 		fields = append(fields, f.Name+" "+f.Type)
 	}
-	h := sha256.Sum256([]byte(warehouseLayout + "\n" + strings.Join(fields, ",") + "\n" + string(b)))
+	h := sha256.Sum256([]byte(warehouseLayout + "\n" + idCase + "\n" + strings.Join(fields, ",") + "\n" + string(b)))
 	return hex.EncodeToString(h[:])
 }
 
@@ -173,6 +177,7 @@ func merge(ctx context.Context, db *engine.DB, r *reader, hash string, asOf time
 			fmt.Sprintf("DELETE FROM wh_badruns WHERE table_name = %s", engine.Quote(t)),
 			fmt.Sprintf("DELETE FROM wh_records WHERE table_name = %s", engine.Quote(t)),
 			fmt.Sprintf("DELETE FROM wh_shifts WHERE table_name = %s", engine.Quote(t)),
+			fmt.Sprintf("DELETE FROM wh_aside WHERE table_name = %s", engine.Quote(t)),
 		)
 	} else {
 		stmts = append(stmts,
@@ -182,6 +187,7 @@ func merge(ctx context.Context, db *engine.DB, r *reader, hash string, asOf time
 			fmt.Sprintf("DELETE FROM wh_badruns WHERE table_name = %s AND path IN %s", engine.Quote(t), inList),
 			fmt.Sprintf("DELETE FROM wh_records WHERE table_name = %s AND path IN %s", engine.Quote(t), inList),
 			fmt.Sprintf("DELETE FROM wh_shifts WHERE table_name = %s AND path IN %s", engine.Quote(t), inList),
+			fmt.Sprintf("DELETE FROM wh_aside WHERE table_name = %s AND path IN %s", engine.Quote(t), inList),
 		)
 	}
 	stmts = append(stmts,
@@ -190,6 +196,9 @@ func merge(ctx context.Context, db *engine.DB, r *reader, hash string, asOf time
 		fmt.Sprintf("INSERT INTO wh_tables VALUES (%s, %s, %s, %s, %s)", engine.Quote(t), engine.Quote(hash),
 			engine.Quote(strings.Join(mapped, ",")), engine.Quote(strings.Join(r.mappingDoc(), "\n")), engine.Quote(r.format())),
 	)
+	if r.format() == "csv" {
+		stmts = append(stmts, fmt.Sprintf("INSERT INTO wh_aside SELECT %s, file_path, line FROM aside_%s", engine.Quote(t), t))
+	}
 	if r.format() == "csv" || r.format() == "json" {
 		stmts = append(stmts, fmt.Sprintf(`INSERT INTO wh_malformed
 SELECT %[1]s, file_path, line, column_name, rule, reason, record FROM badrec_%[2]s;
@@ -211,7 +220,7 @@ INSERT INTO wh_shifts SELECT %[1]s, file_path, rec, phys FROM shift_%[2]s`, engi
 	if r.format() != "csv" {
 		stg = "DROP TABLE IF EXISTS stg_%[1]s"
 	}
-	if err := db.Exec(ctx, fmt.Sprintf(stg+"; DROP TABLE IF EXISTS raw_%[1]s; DROP TABLE IF EXISTS bad_%[1]s; DROP TABLE IF EXISTS badrec_%[1]s; DROP TABLE IF EXISTS badline_%[1]s; DROP TABLE IF EXISTS shift_%[1]s", t)); err != nil {
+	if err := db.Exec(ctx, fmt.Sprintf(stg+"; DROP TABLE IF EXISTS raw_%[1]s; DROP TABLE IF EXISTS bad_%[1]s; DROP TABLE IF EXISTS badrec_%[1]s; DROP TABLE IF EXISTS badline_%[1]s; DROP TABLE IF EXISTS shift_%[1]s; DROP TABLE IF EXISTS aside_%[1]s", t)); err != nil {
 		return err
 	}
 	// No CHECKPOINT here: a bulk insert is written to the database file as
@@ -257,4 +266,76 @@ func Inconsistent(ctx context.Context, db *engine.DB) ([]string, error) {
 		}
 	}
 	return bad, nil
+}
+
+// CheckDatabasePath refuses a warehouse path that is not crmbatch's to
+// write: the configuration file, a configured input file, or a file that
+// is there and is not a DuckDB database. (database: orders.csv once had
+// the orders moved aside and replaced by a new database.)
+func CheckDatabasePath(cfg *config.Config) error {
+	p, err := filepath.Abs(cfg.DatabasePath())
+	if err != nil {
+		return err
+	}
+	st, statErr := os.Stat(p)
+	same := func(q string) bool {
+		q, _ = filepath.Abs(q)
+		if q == p {
+			return true
+		}
+		qs, err := os.Stat(q)
+		return err == nil && statErr == nil && os.SameFile(st, qs)
+	}
+	bad := func(why string) error {
+		return &InputError{Err: fmt.Errorf("database: %s %s; crmbatch writes its warehouse there: point database at a new file (by default it is <output>/crmbatch.duckdb)", p, why)}
+	}
+	if cfg.Path != "" && same(cfg.Path) {
+		return bad("is the configuration file")
+	}
+	for name, src := range cfg.Sources {
+		if src == nil {
+			continue
+		}
+		for _, pat := range src.Files {
+			matches, _ := filepath.Glob(cfg.Resolve(pat))
+			for _, m := range matches {
+				if same(m) {
+					return bad("is an input file of sources." + name)
+				}
+			}
+		}
+	}
+	if statErr != nil {
+		return nil // not there yet: DuckDB creates it
+	}
+	if st.IsDir() {
+		return bad("is a folder")
+	}
+	if !isDuckDB(p) {
+		return bad("exists and is not a DuckDB database")
+	}
+	return nil
+}
+
+// isDuckDB reports whether the file starts like a DuckDB database: its
+// first block header holds the magic bytes DUCK at offset 8.
+func isDuckDB(path string) bool {
+	fh, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer fh.Close()
+	b := make([]byte, 12)
+	n, _ := io.ReadFull(fh, b)
+	return n == 12 && string(b[8:12]) == "DUCK"
+}
+
+// OpenError turns a failure to open the warehouse into what the user can
+// act on: a database another process holds is a configuration problem (two
+// output roots, or two configurations, sharing one database).
+func OpenError(path string, err error) error {
+	if err != nil && strings.Contains(err.Error(), "Could not set lock") {
+		return &InputError{Err: fmt.Errorf("database: %s is in use by another process (another crmbatch run?); two output roots cannot share one database: give each configuration its own database (by default <output>/crmbatch.duckdb), or wait for the other run: %s", path, shortErr(err))}
+	}
+	return err
 }

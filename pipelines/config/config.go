@@ -42,6 +42,14 @@ type Config struct {
 	// run fails without publishing; default 0.05. Rows excluded because they
 	// are dated after the as-of date do not count.
 	MaxRejectShare *float64 `yaml:"max_reject_share"`
+	// IDCase folds identifiers (customer_id, order_id, ...) to "upper" or
+	// "lower" case, so that C1 and c1 are one customer; empty keeps them as
+	// written. Identifiers are trimmed of surrounding blanks either way.
+	IDCase string `yaml:"id_case"`
+	// MinDate is the earliest plausible date of an event (an order, a
+	// signup, an interaction, ...), YYYY-MM-DD; rows dated before it are
+	// quarantined as implausible_date. Default 1970-01-01.
+	MinDate string `yaml:"min_date"`
 	// Sources maps canonical table names (customers, orders, interactions,
 	// leads, opportunities, subscriptions) to their source files.
 	Sources map[string]*Source `yaml:"sources"`
@@ -185,12 +193,20 @@ func Parse(b []byte, dir string) (*Config, error) {
 	c := &Config{}
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
+	var keyErrs []string // unknown keys and values of the wrong kind: reported with the rest
 	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("%v (see the configuration reference in README.md)", err)
+		var te *yaml.TypeError
+		if !errors.As(err, &te) {
+			return nil, fmt.Errorf("%v (see the configuration reference in README.md)", err)
+		}
+		keyErrs = explainYAML(err)
 	}
 	c.Dir = dir
-	if err := c.Validate(); err != nil {
-		return nil, err
+	if err := c.Validate(); err != nil || len(keyErrs) > 0 {
+		if err != nil {
+			keyErrs = append(keyErrs, err.Error())
+		}
+		return nil, errors.New(strings.Join(keyErrs, "\n"))
 	}
 	return c, nil
 }
@@ -253,6 +269,7 @@ func (c *Config) Validate() error {
 			bad("sources.%s: missing; a run needs at least the %s table", t.Name, t.Name)
 		}
 	}
+	errs = append(errs, c.validateInput()...)
 	errs = append(errs, c.CLV.validate()...)
 	errs = append(errs, c.Churn.validate()...)
 	errs = append(errs, c.Leads.validate()...)
