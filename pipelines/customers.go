@@ -83,7 +83,7 @@ func CustomerTableSQL(asOf time.Time, unitDays float64, hasInteractions, hasSubs
 		"coalesce(l.revenue, 0) AS historic_clv",
 		"CAST(l.revenue AS DOUBLE) / (b.frequency + 1) AS average_order_value",
 		"CASE WHEN b.frequency > 0 THEN date_diff('day', b.first_d, b.last_d) / b.frequency END AS mean_days_between_orders",
-		fmt.Sprintf("date_diff('day', b.last_d, %s) AS days_since_last_order", d),
+		fmt.Sprintf("date_diff('day', CAST(l.last_order_ts AS DATE), %s) AS days_since_last_order", d),
 		"coalesce(r.purchase_days_90d, 0) AS purchase_days_90d", "coalesce(r.purchase_days_prev_90d, 0) AS purchase_days_prev_90d",
 		"coalesce(r.revenue_90d, 0) AS revenue_90d", "coalesce(r.revenue_prev_90d, 0) AS revenue_prev_90d",
 		"fc.favourite_category", "pc.preferred_channel",

@@ -47,7 +47,7 @@ func customerColumns(cfg *config.Config) []ColumnDoc {
 		col("historic_clv", "DOUBLE", "Klaviyo's historic CLV: net revenue to date (revenue, 0 without orders; negative when returns exceed purchases)"),
 		col("average_order_value", "DOUBLE", "Klaviyo's average order value: net revenue / purchase days (frequency + 1); null without a purchase day"),
 		col("mean_days_between_orders", "DOUBLE", "Klaviyo's average_days_between_orders: (last - first purchase day) / frequency; null without repeat purchases"),
-		col("days_since_last_order", "BIGINT", "days from the last purchase day to the as-of date"),
+		col("days_since_last_order", "BIGINT", "days from the last order line (of any kind, returns included) to the as-of date"),
 		col("purchase_days_90d", "BIGINT", "purchase days in the 90 days up to the as-of date"),
 		col("purchase_days_prev_90d", "BIGINT", "purchase days in the 90 days before those"),
 		col("revenue_90d", "DOUBLE", ""),

@@ -51,6 +51,10 @@ func TestBGNBD(t *testing.T) {
 	}
 	dir, tr := write(t, Options{Customers: 20000, Seed: 11, DirtyShare: -1, LeadsPerCustomer: -1})
 	rows := readCSV(t, dir, fTruthCustomers)
+	effect := map[string]float64{}
+	for _, r := range readCSV(t, dir, fCustomers) {
+		effect[r[0]] = tr.Covariates.PurchaseRate[r[8]]
+	}
 	type acc struct{ n, freq, freq2, expect, lambda, p, nu float64 }
 	accs := make([]acc, len(tr.Groups))
 	f := func(s string) float64 {
@@ -68,8 +72,9 @@ func TestBGNBD(t *testing.T) {
 		a.n++
 		a.freq += x
 		a.freq2 += x * x
-		a.expect += expectedX(m.R, m.Alpha, m.A, m.B, T)
-		a.lambda += f(r[3])
+		e := effect[r[0]]
+		a.expect += expectedX(m.R, m.Alpha*math.Exp(-e), m.A, m.B, T)
+		a.lambda += f(r[3]) / math.Exp(e)
 		a.p += f(r[4])
 		a.nu += f(r[5])
 	}

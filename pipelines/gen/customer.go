@@ -126,8 +126,9 @@ func (w *worker) customer(i int, b *block) {
 		b.dirty[fCustomers][dkBadDate]++
 	}
 
-	// Purchases: BG/NBD in days from the first purchase at sign-up.
-	lambda := s.gamma(gr.BGNBD.R, gr.BGNBD.Alpha)
+	// Purchases: BG/NBD in days from the first purchase at sign-up, the
+	// rate scaled by the acquisition channel's planted effect.
+	lambda := s.gamma(gr.BGNBD.R, gr.BGNBD.Alpha) * g.acqMult[acq]
 	p := s.beta(gr.BGNBD.A, gr.BGNBD.B)
 	nu := s.gamma(gr.GammaGamma.Q, gr.GammaGamma.Gamma)
 	T := float64(g.asOf-signup) / secPerDay

@@ -37,9 +37,13 @@
 // lambda ~ Gamma(r, alpha), p ~ Beta(a, b) per customer; repeat orders
 // arrive as a Poisson process with rate lambda; after each repeat order
 // the customer drops out with probability p (never at the first order, as
-// in the model). Nothing is dated after AsOf. Time is continuous, so two
-// orders may fall on the same calendar day; daily aggregation can merge
-// them. Order values follow Gamma-Gamma: nu ~ Gamma(q, gamma) per
+// in the model). The acquisition channel multiplies lambda by
+// exp(ChannelEffects[channel]) (default DefaultChannelEffects: referral
+// +0.3, partner +0.4, paid_search -0.3, social -0.2, organic and email
+// 0), a planted covariate effect recorded in truth.json (covariates); the
+// lambda in truth_customers.csv includes it. Nothing is dated after AsOf.
+// Time is continuous, so two orders may fall on the same calendar day;
+// daily aggregation can merge them. Order values follow Gamma-Gamma: nu ~ Gamma(q, gamma) per
 // customer, value ~ Gamma(p, nu) per order, rounded to cents, and split
 // over lines as described on worker.order; the regular lines of an order
 // sum exactly to its value. A free (zero-revenue) line follows an order

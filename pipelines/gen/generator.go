@@ -16,6 +16,7 @@ type generator struct {
 	chanCum   [][]float64 // per group
 	catCum    [][]float64 // per group
 	acqCum    [][]float64 // per group
+	acqMult   [6]float64  // exp(channel effect) on lambda, by acquisition channel
 	planCum   []float64
 	srcCum    []float64
 	sizeCum   []float64
@@ -42,6 +43,9 @@ func newGenerator(o Options) *generator {
 		g.acqCum = append(g.acqCum, cumulative(gr.Acquisition[:]))
 	}
 	g.groupCum = cumulative(w)
+	for k, name := range acqChannels {
+		g.acqMult[k] = math.Exp(o.ChannelEffects[name])
+	}
 	pw := make([]float64, len(plans))
 	for i, p := range plans {
 		pw[i] = p.Weight

@@ -118,6 +118,14 @@ func DefaultGroups() []Group {
 	}
 }
 
+// DefaultChannelEffects returns the planted effects of the acquisition
+// channel on the purchase rate (log multipliers of lambda): customers
+// from referrals and partners buy more often, those from paid search and
+// social less, against organic and email (0).
+func DefaultChannelEffects() map[string]float64 {
+	return map[string]float64{"organic": 0, "paid_search": -0.3, "social": -0.2, "referral": 0.3, "partner": 0.4, "email": 0}
+}
+
 func positive(v float64) bool { return v > 0 && !math.IsInf(v, 0) }
 
 func (g Group) validate() error {

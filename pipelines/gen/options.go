@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 )
 
@@ -37,6 +38,14 @@ type Options struct {
 	// Groups are the planted behavioural groups. Nil means
 	// DefaultGroups(). Shares are normalised to sum to one.
 	Groups []Group
+	// ChannelEffects is the planted covariate effect of the acquisition
+	// channel on the purchase rate, by channel name (organic, paid_search,
+	// social, referral, partner, email): a customer's lambda is its
+	// group's Gamma(r, alpha) draw times exp(effect), i.e. its alpha is
+	// alpha exp(-effect), the parametrisation of BG/NBD with covariates
+	// (btyd.BGNBDCov). Nil means DefaultChannelEffects(); an empty map
+	// plants none. Channels left out have effect 0.
+	ChannelEffects map[string]float64
 	// Workers is the number of generating goroutines. Zero means
 	// runtime.GOMAXPROCS(0). The output does not depend on it.
 	Workers int
@@ -75,6 +84,9 @@ func (o Options) withDefaults() Options {
 	if o.Groups == nil {
 		o.Groups = DefaultGroups()
 	}
+	if o.ChannelEffects == nil {
+		o.ChannelEffects = DefaultChannelEffects()
+	}
 	return o
 }
 
@@ -93,6 +105,11 @@ func (o Options) validate() error {
 		return fmt.Errorf("gen: Options.LeadsPerCustomer = %v, want <= 10", o.LeadsPerCustomer)
 	case len(o.Groups) == 0:
 		return errors.New("gen: Options.Groups is empty; use nil for the defaults")
+	}
+	for name, e := range o.ChannelEffects {
+		if !slices.Contains(acqChannels[:], name) || math.IsNaN(e) || math.Abs(e) > 5 {
+			return fmt.Errorf("gen: Options.ChannelEffects[%q] = %v: want an acquisition channel (%v) and an effect in [-5, 5]", name, e, acqChannels)
+		}
 	}
 	for i, g := range o.Groups {
 		if err := g.validate(); err != nil {

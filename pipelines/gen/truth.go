@@ -20,6 +20,7 @@ type Truth struct {
 	Scripts map[string]int64 `json:"scripts"`
 
 	Purchases     PurchaseTruth     `json:"purchases"`
+	Covariates    CovariateTruth    `json:"covariates"`
 	Categories    []string          `json:"categories"`
 	Products      []Product         `json:"products"`
 	Pairs         []Pair            `json:"pairs"`
@@ -49,6 +50,16 @@ type PurchaseTruth struct {
 	RegularLines   int64   `json:"regular_lines"`    // clean lines with positive revenue
 	ReturnLines    int64   `json:"return_lines"`     // clean lines with negative revenue
 	ZeroValueLines int64   `json:"zero_value_lines"` // clean lines with zero revenue
+}
+
+// CovariateTruth holds the planted covariate effects. PurchaseRate is
+// the effect of acquisition_channel on the purchase rate: customer i's
+// lambda is Gamma(r, alpha) of its group times exp(PurchaseRate[channel])
+// (BG/NBD with covariates, alpha_i = alpha exp(-effect); btyd.BGNBDCov's
+// Purchase coefficients are differences of these effects against the
+// reference channel). Dropout has no planted effect.
+type CovariateTruth struct {
+	PurchaseRate map[string]float64 `json:"purchase_rate_by_acquisition_channel"`
 }
 
 // InteractionTruth describes the interaction process.

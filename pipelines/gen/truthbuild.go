@@ -28,6 +28,10 @@ func (g *generator) truth(b *block) *Truth {
 	t.Purchases.ReturnShare = returnShare
 	t.Purchases.ZeroLineShare = zeroLineShare
 	t.Purchases.PairProb = PairProb
+	t.Covariates.PurchaseRate = map[string]float64{}
+	for _, name := range acqChannels {
+		t.Covariates.PurchaseRate[name] = o.ChannelEffects[name]
+	}
 
 	it := InteractionTruth{
 		EscalationWeeks: escalationWeeks, EscalationMultiplier: escalationMult, NPSLapseShift: npsLapseShift,
