@@ -105,12 +105,13 @@ FROM subscriptions WHERE start_date <= DATE %[1]s`, asOf, unit, cohort)
 				active++
 			}
 		}
-		res, err := sbg.Fit(p, nil)
+		res, err := fitCohort(b, k, p, nil)
 		cohorts.add(k, len(idx), active, res, err)
-		if res != nil && err == nil {
+		ok := err == nil && res.Converged()
+		if ok {
 			models[k] = res.Model
 		}
-		retention.add(k, p, res, err == nil)
+		retention.add(k, p, res, ok)
 	}
 	if err := b.Out.WriteFrame("subscription_cohorts", cohorts.frame()); err != nil {
 		return err
@@ -119,6 +120,22 @@ FROM subscriptions WHERE start_date <= DATE %[1]s`, asOf, unit, cohort)
 		return err
 	}
 	return residualValues(b, subs, models, unit)
+}
+
+// fitCohort fits the sBG to one cohort. A fit that stopped at the maximum
+// is converged, also when the optimiser's line search failed there
+// (sbg.StationaryAfterFailure); a fit that did not reach it is a warning in
+// the manifest and the report, and its cohort gets no fitted curve and no
+// residual values from it. Data that cannot identify the parameters (no
+// churn yet, one period) are only noted in subscription_cohorts.
+func fitCohort(b *batch.Batch, k [2]string, p sbg.Problem, s *sbg.Settings) (*sbg.Result, error) {
+	res, err := sbg.Fit(p, s)
+	if err == nil {
+		if ferr := res.Err(); ferr != nil {
+			b.Warn("subscriptions: sBG fit of cohort %s %s did not converge; its retention curve and residual values are left out: %v", k[0], k[1], ferr)
+		}
+	}
+	return res, err
 }
 
 // residualValues adds subscription_residual_value: for every active
