@@ -1,9 +1,13 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"fmt"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -36,7 +40,42 @@ type result struct {
 }
 
 func (r result) String() string {
-	return "exit " + string(rune('0'+r.code)) + "\n--- stdout\n" + r.stdout + "--- stderr\n" + r.stderr
+	return fmt.Sprintf("exit %d: %v\n--- stdout\n%s--- stderr\n%s", r.code, r.err, r.stdout, r.stderr)
+}
+
+// holdEnv makes TestMain hold a DuckDB database open instead of running
+// the tests (see holdDatabase).
+const holdEnv = "CRMBATCH_TEST_HOLD_DATABASE"
+
+// holdDatabase opens the database at path in another process, as another
+// run would, until release is called.
+func holdDatabase(t testing.TB, path string) (release func()) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), holdEnv+"="+path)
+	in, _ := cmd.StdinPipe()
+	out, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil || line != "held\n" {
+		t.Fatalf("holding %s: %q %v", path, line, err)
+	}
+	return func() { in.Close(); cmd.Wait() }
+}
+
+// holdMain opens the database named by holdEnv, says "held" and keeps it
+// open until its standard input closes.
+func holdMain(path string) {
+	db, err := engine.Open(context.Background(), engine.Options{Path: path})
+	if err != nil {
+		fmt.Println("error:", err)
+		os.Exit(1)
+	}
+	fmt.Println("held")
+	io.Copy(io.Discard, os.Stdin)
+	db.Close()
 }
 
 // user runs crmbatch with args, as typed on a command line.

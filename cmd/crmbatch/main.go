@@ -17,6 +17,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/crmbatch/crmbatch/pipelines"
@@ -75,7 +76,7 @@ func ExitCode(err error) int {
 		return ExitRejects
 	case errors.Is(err, errAlerts):
 		return ExitAlerts
-	case errors.As(err, &ue), errors.As(err, &ie), errors.As(err, &le), isConfigError(err):
+	case errors.As(err, &ue), errors.As(err, &ie), errors.As(err, &le), isConfigError(err), isFlagError(err):
 		return ExitUsage
 	}
 	return ExitInternal
@@ -89,6 +90,7 @@ Usage:
 Commands:
   run        load, check, model and publish one as-of date
   validate   load and check the inputs; publish nothing
+  init       write a commented crmbatch.yaml from the headers of your files
   demo       generate a small data set, run the batch on it, say where the outputs are
   gen        write a synthetic CRM data set with its true parameters
   schema     list the published tables and their columns
@@ -97,7 +99,7 @@ Commands:
   bench      time the whole nightly run on generated data, stage by stage
   explain    print one customer's churn risk or one lead's score with its reasons
   segment    list, preview or export the marketer segments of the latest run
-  version    print the version
+  version    print the version (also --version)
 
 Run "crmbatch <command> -h" for a command's flags.
 Exit codes: 0 ok, 1 internal error, 2 bad usage/config/input, 3 too many rejected rows,
@@ -132,13 +134,20 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.publishCmd(ctx, rest)
 	case "segment":
 		return m.segmentCmd(ctx, rest)
-	case "version":
+	case "init":
+		return m.initCmd(rest)
+	case "version", "-version", "--version", "-v":
 		fmt.Fprintln(m.Stdout, "crmbatch", pipelines.Version)
 		return nil
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return nil
 	}
-	fmt.Fprint(m.Stderr, usage)
-	return &UsageError{Msg: fmt.Sprintf("unknown command %q", cmd)}
+	if strings.HasPrefix(cmd, "-") {
+		return &UsageError{Msg: fmt.Sprintf("%s: a command comes first, then its flags (crmbatch run %s ...); the commands are %s", cmd, cmd, strings.Join(commands, ", "))}
+	}
+	return &UsageError{Msg: fmt.Sprintf("unknown command %q%s; the commands are %s (crmbatch help)", cmd, didYouMean(cmd, commands), strings.Join(commands, ", "))}
 }
+
+// commands are the command names, for suggestions.
+var commands = []string{"run", "validate", "init", "demo", "gen", "schema", "runs", "publish", "bench", "explain", "segment", "version", "help"}

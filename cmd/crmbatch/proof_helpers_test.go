@@ -25,6 +25,10 @@ import (
 const reexecEnv = "CRMBATCH_PROOF_RUN_MAIN"
 
 func TestMain(m *testing.M) {
+	if p := os.Getenv(holdEnv); p != "" {
+		holdMain(p)
+		return
+	}
 	if os.Getenv(reexecEnv) == "1" {
 		os.Args = append([]string{"crmbatch"}, os.Args[1:]...)
 		main()

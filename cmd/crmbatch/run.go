@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -13,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/crmbatch/crmbatch/engine"
 	"github.com/crmbatch/crmbatch/pipelines"
 	"github.com/crmbatch/crmbatch/pipelines/config"
 )
@@ -144,6 +144,7 @@ func (m *Main) execute(ctx context.Context, cfg *config.Config, asOf time.Time, 
 		m.printInputs(man)
 	}
 	if err != nil {
+		m.printSkipped(man)
 		return err
 	}
 	if validate {
@@ -152,10 +153,19 @@ func (m *Main) execute(ctx context.Context, cfg *config.Config, asOf time.Time, 
 	}
 	root := cfg.OutputRoot()
 	fmt.Fprintf(m.Stdout, "published run %s as of %s in %.1fs under %s\n", man.RunID, man.AsOf, man.Seconds, root)
+	var report string
 	for _, o := range man.Outputs {
-		fmt.Fprintf(m.Stdout, "  %-22s %9d rows  %s\n", o.Table, o.Rows, filepath.Join(root, o.Path))
+		if o.Table == report_ {
+			report = filepath.Join(root, o.Path)
+			continue
+		}
+		fmt.Fprintf(m.Stdout, "  %-22s %11s rows  %s\n", o.Table, pipelines.Thousands(o.Rows), filepath.Join(root, o.Path))
+	}
+	if report != "" {
+		fmt.Fprintf(m.Stdout, "  report:   %s\n", report)
 	}
 	fmt.Fprintf(m.Stdout, "  manifest: %s\n", filepath.Join(pipelines.PartitionDir(root, "runs", man.AsOf), "manifest.json"))
+	m.printSkipped(man)
 	if len(man.Alerts) > 0 {
 		for _, a := range man.Alerts {
 			fmt.Fprintln(m.Stdout, "ALERT:", a)
@@ -165,16 +175,38 @@ func (m *Main) execute(ctx context.Context, cfg *config.Config, asOf time.Time, 
 	return nil
 }
 
+// report_ is the output that is a file, not a table: the HTML report.
+const report_ = "reports"
+
+// printSkipped lists the stages that did not run and why, whatever the
+// log level: what the run could not compute is part of its result.
+func (m *Main) printSkipped(man *pipelines.Manifest) {
+	if man == nil {
+		return
+	}
+	first := true
+	for _, s := range man.Stages {
+		if s.Status != "skipped" {
+			continue
+		}
+		if first {
+			fmt.Fprintln(m.Stdout, "skipped stages (what this run did not compute, and why):")
+			first = false
+		}
+		fmt.Fprintf(m.Stdout, "  %-16s %s\n", s.Name, strings.TrimPrefix(s.Note, s.Name+": "))
+	}
+}
+
 func (m *Main) printInputs(man *pipelines.Manifest) {
-	fmt.Fprintf(m.Stdout, "%-14s %10s %10s %10s %10s\n", "table", "read", "accepted", "rejected", "after_as_of")
+	fmt.Fprintf(m.Stdout, "%-14s %11s %11s %11s %11s\n", "table", "read", "accepted", "rejected", "after_as_of")
 	for _, t := range man.Inputs {
-		fmt.Fprintf(m.Stdout, "%-14s %10d %10d %10d %10d", t.Table, t.Read, t.Accepted, t.Rejected, t.Excluded)
+		th := pipelines.Thousands
+		fmt.Fprintf(m.Stdout, "%-14s %11s %11s %11s %11s", t.Table, th(t.Read), th(t.Accepted), th(t.Rejected), th(t.Excluded))
 		if t.FilesUnchanged > 0 || t.Late > 0 {
-			fmt.Fprintf(m.Stdout, "  files: %d loaded, %d unchanged; %d late rows", t.FilesLoaded, t.FilesUnchanged, t.Late)
+			fmt.Fprintf(m.Stdout, "  files: %d loaded, %d unchanged; %s late rows", t.FilesLoaded, t.FilesUnchanged, th(t.Late))
 		}
 		if len(t.Rules) > 0 {
-			b, _ := json.Marshal(t.Rules)
-			fmt.Fprintf(m.Stdout, "  %s", b)
+			fmt.Fprintf(m.Stdout, "  (%s)", pipelines.FormatCounts(t.Rules))
 		}
 		if t.Derived != "" {
 			fmt.Fprintf(m.Stdout, "  (%s)", t.Derived)
@@ -226,6 +258,15 @@ func (m *Main) dryRun(ctx context.Context, cfg *config.Config, asOf time.Time, f
 	for _, c := range copies {
 		fmt.Fprintln(m.Stdout, "warning:", c)
 	}
+	db, err := engine.Open(ctx, engine.Options{Threads: 1})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := pipelines.CheckMappings(ctx, db, cfg); err != nil {
+		return err
+	}
+	fmt.Fprintln(m.Stdout, "every mapping fits the columns of its files")
 	fmt.Fprintln(m.Stdout, "nothing was loaded or published")
 	return nil
 }

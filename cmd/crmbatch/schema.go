@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/crmbatch/crmbatch/pipelines"
@@ -14,22 +15,27 @@ func (m *Main) schemaCmd(args []string) error {
 	fs.SetOutput(m.Stderr)
 	format := fs.String("format", "text", "text, markdown or json")
 	fs.Usage = func() {
-		fmt.Fprintln(m.Stderr, "Usage: crmbatch schema [-format text|markdown|json] [table]\n\nLists the published tables and their columns.\n\nFlags:")
+		fmt.Fprintln(m.Stderr, "Usage: crmbatch schema [-format text|markdown|json] [TABLE...]\n\nLists the published tables and their columns.\n\nFlags:")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
 		return err
 	}
 	tables := pipelines.Schema(nil)
-	if fs.NArg() == 1 {
+	if len(pos) > 0 {
 		var keep []pipelines.TableDoc
+		var names []string
 		for _, t := range tables {
-			if t.Name == fs.Arg(0) {
+			names = append(names, t.Name)
+			if slices.Contains(pos, t.Name) {
 				keep = append(keep, t)
 			}
 		}
-		if len(keep) == 0 {
-			return &UsageError{Msg: fmt.Sprintf("no published table %q; run crmbatch schema to list them", fs.Arg(0))}
+		for _, p := range pos {
+			if !slices.Contains(names, p) {
+				return &UsageError{Msg: fmt.Sprintf("no published table %q%s; crmbatch schema lists them: %s", p, didYouMean(p, names), strings.Join(names, ", "))}
+			}
 		}
 		tables = keep
 	}
