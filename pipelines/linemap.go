@@ -31,14 +31,14 @@ func (r *reader) header0() int {
 	return 0
 }
 
-// lineMap builds, for the files just read, badrec_<table> (each record the
-// CSV reader rejected, and each line set aside, with its physical line,
-// rule, reason and text), bad_<table> (runs of rejected records) and
-// shift_<table>, all by the original file path.
-func (r *reader) lineMap(ctx context.Context) error {
-	t, hdr := r.table.Name, r.header0()
+// badLines builds badline_<table>, one row per record that DuckDB's last
+// scans rejected, and notes their byte offsets per file. DuckDB reports a
+// record's errors under its line (and, in badly broken quoting, under
+// several bytes): one record is one line of DuckDB's.
+func (r *reader) badLines(ctx context.Context) error {
+	t := r.table.Name
 	q := fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE badline_%[1]s AS
-SELECT %[4]s AS file_path, e.line AS duck, e.line_byte_position - 1 AS pos,
+SELECT %[4]s AS file_path, e.line AS duck, min(e.line_byte_position) - 1 AS pos,
 	first(e.column_name ORDER BY e.column_idx) AS column_name,
 	CASE WHEN bool_and(CAST(e.error_type AS VARCHAR) = 'CAST') THEN 'unreadable_value' ELSE 'malformed_line' END AS rule,
 	string_agg(CASE WHEN CAST(e.error_type AS VARCHAR) = 'CAST' AND regexp_matches(e.error_message, 'Could not convert string "(.*)" to')
@@ -47,7 +47,7 @@ SELECT %[4]s AS file_path, e.line AS duck, e.line_byte_position - 1 AS pos,
 		ELSE e.error_message END, '; ' ORDER BY e.column_idx) AS reason,
 	left(trim(first(e.csv_line), chr(13) || chr(10)), %[3]d) AS record
 FROM csv_rejects e JOIN csv_scans s USING (scan_id, file_id) WHERE e.scan_id > %[2]d
-GROUP BY ALL`, t, r.scanFrom, maxRecordBytes, r.originalPath("s.file_path"),
+GROUP BY 1, 2`, t, r.scanFrom, maxRecordBytes, r.originalPath("s.file_path"),
 		engine.Quote(fmt.Sprintf(" (if the file is not UTF-8, set sources.%s.encoding, e.g. windows-1252)", t)))
 	if err := r.db.Exec(ctx, q); err != nil {
 		return err
@@ -56,29 +56,57 @@ GROUP BY ALL`, t, r.scanFrom, maxRecordBytes, r.originalPath("s.file_path"),
 	if err != nil {
 		return err
 	}
-	positions := map[string][]int64{}
+	r.positions = map[string][]int64{}
 	for i := 0; i < bad.Len(); i++ {
 		p := bad.Col("file_path").Strings[i]
-		positions[p] = append(positions[p], bad.Col("pos").Ints[i])
+		r.positions[p] = append(r.positions[p], bad.Col("pos").Ints[i])
 	}
+	return nil
+}
+
+// indexFiles indexes the files whose records do not sit one per line
+// (blank lines, line breaks inside quoted fields, lines set aside, or a
+// file whose lines were not counted) and returns those where DuckDB did
+// not account for every record (read or rejected).
+func (r *reader) indexFiles() ([]*InputFile, error) {
+	r.idx = map[string]*recordIndex{}
+	var lost []*InputFile
+	rows := r.fileRows()
+	for i, f := range r.files {
+		records := rows[i] + int64(len(r.positions[f.Path]))
+		if f.readPath == f.Path && duckEncoding(r.src.EncodingName()) != "utf-16" && f.lines == int64(r.header0())+records {
+			continue
+		}
+		idx, err := r.indexFile(f, r.positions[f.Path])
+		if err != nil {
+			return nil, err
+		}
+		r.idx[f.Path] = idx
+		if idx.records != records {
+			lost = append(lost, f)
+		}
+	}
+	return lost, nil
+}
+
+// lineMap builds, for the files just read (after badLines and
+// indexFiles), badrec_<table> (each record the CSV reader rejected, and
+// each line set aside, with its physical line, rule, reason and text),
+// bad_<table> (runs of rejected records) and shift_<table>, all by the
+// original file path.
+func (r *reader) lineMap(ctx context.Context) error {
+	t, hdr := r.table.Name, r.header0()
 	var paths, ppaths []string
 	var recs, phys, pos, prec, pline []int64
 	rows := r.fileRows()
 	for i, f := range r.files {
-		records := rows[i] + int64(len(positions[f.Path]))
 		shifts := []recordShift{{Rec: 1, Phys: int64(hdr)}}
-		if f.readPath != f.Path || duckEncoding(r.src.EncodingName()) == "utf-16" || f.lines != int64(hdr)+records {
-			// Blank lines, line breaks inside quoted fields or lines set
-			// aside (or a file whose lines were not counted): index it.
-			idx, err := r.indexFile(f, positions[f.Path])
-			if err != nil {
-				return err
-			}
-			if idx.records != records {
+		if idx := r.idx[f.Path]; idx != nil {
+			if records := rows[i] + int64(len(r.positions[f.Path])); idx.records != records {
 				return &LostRowsError{Table: t, Path: f.Path, Read: rows[i], Rejected: records - rows[i], Records: idx.records}
 			}
 			shifts = idx.shifts
-			for _, p := range positions[f.Path] {
+			for _, p := range r.positions[f.Path] {
 				at := idx.at[p]
 				ppaths, pos, prec, pline = append(ppaths, f.Path), append(pos, p), append(prec, at.Rec), append(pline, at.Line)
 			}
@@ -104,7 +132,7 @@ GROUP BY ALL`, t, r.scanFrom, maxRecordBytes, r.originalPath("s.file_path"),
 	}
 	// A rejected record's data record and physical line are DuckDB's line
 	// in a file of one record per line, else the indexed record at its byte.
-	q = fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE badrec_%[1]s AS
+	q := fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE badrec_%[1]s AS
 SELECT b.* EXCLUDE (pos), coalesce(p.rec, b.duck - %[2]d) AS rec, coalesce(p.line, b.duck) AS line
 FROM badline_%[1]s b LEFT JOIN badpos_%[1]s p USING (file_path, pos);
 DROP TABLE badline_%[1]s; DROP TABLE badpos_%[1]s;

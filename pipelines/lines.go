@@ -76,6 +76,7 @@ func openText(path string, enc encoding.Encoding) (r io.Reader, close func() err
 // longer than maxLineBytes (see longLine).
 type lineCounter struct {
 	breaks int64
+	crlf   int64 // line breaks that are CRLF
 	last   byte
 	any    bool
 	run    int64 // bytes since the last line break
@@ -119,8 +120,18 @@ func (c *lineCounter) Write(p []byte) (int, error) {
 			rest = rest[i+1:]
 		}
 	}
+	c.crlf += int64(bytes.Count(p, []byte("\r\n")))
+	if c.last == '\r' && p[0] == '\n' {
+		c.crlf++ // across two writes
+	}
 	c.last, c.any = p[len(p)-1], true
 	return len(p), nil
+}
+
+// mixedEnds reports whether some line breaks are CRLF and others LF: DuckDB's
+// reader stops at the first line break of the other kind.
+func (c *lineCounter) mixedEnds() bool {
+	return c.crlf > 0 && c.crlf < c.breaks
 }
 
 // endLine ends the current line n bytes further on.
@@ -151,13 +162,14 @@ func (c *lineCounter) longLines() []longLine {
 // recordScanner splits a UTF-8 CSV stream into records by the rules of
 // DuckDB's reader (strict mode, the escape character being the quote):
 //
-//   - a quote opens a quoted field only at the start of a field; anywhere
-//     else it is a character of the value (12" pizza);
+//   - a quote opens a quoted field only at the start of a field (or after
+//     one blank there); anywhere else it is a character of the value
+//     (12" pizza);
 //   - inside a quoted field a doubled quote is a quote, and a line break is
 //     part of the value;
-//   - after a closing quote, anything but the delimiter or a line break
-//     makes the record bad, and the reader carries on as in an unquoted
-//     field;
+//   - after a closing quote (and blanks), a quote opens the field again;
+//     anything but the delimiter or a line break makes the record bad, and
+//     the reader carries on as in an unquoted field;
 //   - a line break outside quotes ends the record, and blank lines are not
 //     records.
 //
@@ -181,9 +193,11 @@ type scanned struct {
 // Field states of the scanner.
 const (
 	atFieldStart = iota
+	atFieldBlank // a blank at the start of a field
 	inUnquoted
 	inQuoted
-	afterQuote
+	afterQuote      // a quote that may close the field, or start a doubled quote
+	afterQuoteBlank // blanks after a closing quote
 )
 
 // step advances the field state over one piece of a line (without its
@@ -193,6 +207,8 @@ func (s *recordScanner) step(st int, piece []byte) int {
 		return st
 	}
 	if st != inQuoted && bytes.IndexByte(piece, s.quote) < 0 {
+		// Only a quote would make a difference: the state after the piece
+		// matters for the next piece of a line longer than the buffer.
 		if piece[len(piece)-1] == s.delim {
 			return atFieldStart
 		}
@@ -200,11 +216,14 @@ func (s *recordScanner) step(st int, piece []byte) int {
 	}
 	for _, c := range piece {
 		switch st {
-		case atFieldStart:
-			switch c {
-			case s.quote:
+		case atFieldStart, atFieldBlank:
+			switch {
+			case c == s.quote:
 				st = inQuoted
-			case s.delim:
+			case c == s.delim:
+				st = atFieldStart
+			case c == ' ' && st == atFieldStart:
+				st = atFieldBlank // one blank before an opening quote is skipped
 			default:
 				st = inUnquoted
 			}
@@ -216,12 +235,14 @@ func (s *recordScanner) step(st int, piece []byte) int {
 			if c == s.quote {
 				st = afterQuote
 			}
-		case afterQuote:
-			switch c {
-			case s.quote:
+		case afterQuote, afterQuoteBlank:
+			switch {
+			case c == s.quote:
 				st = inQuoted
-			case s.delim:
+			case c == s.delim:
 				st = atFieldStart
+			case c == ' ':
+				st = afterQuoteBlank
 			default:
 				st = inUnquoted
 			}

@@ -3,13 +3,16 @@ package pipelines_test
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/crmbatch/crmbatch/engine"
+	"github.com/crmbatch/crmbatch/pipelines"
 	"github.com/crmbatch/crmbatch/pipelines/config"
 )
 
@@ -83,6 +86,70 @@ func TestTruncatedGzipStopsRun(t *testing.T) {
 		for _, e := range entries {
 			if e.Name() == "orders" {
 				t.Errorf("something was published after a truncated input")
+			}
+		}
+	}
+}
+
+// Hostile CSV through the whole ingest: valid order lines with random
+// broken ones among them (stray and doubled quotes, quoted line breaks,
+// blank lines, CRLF, CRLF and LF in one file). Every run loads without losing a record: read =
+// accepted + rejected + after_as_of, every reject names a line of the
+// file, and every valid line that no quote can reach is accepted.
+func TestHostileCSVKeepsEveryLine(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 5))
+	junk := []string{`"`, `""`, `,`, `x`, `"a`, `b"`, "\n", ` "`, `" `, `"q"z`}
+	n := 30
+	if testing.Short() {
+		n = 5
+	}
+	for i := 0; i < n; i++ {
+		dir := t.TempDir()
+		var b strings.Builder
+		b.WriteString("order_id,customer_id,order_ts,revenue\n")
+		safe := 0
+		for j := 0; j < 60; j++ {
+			if rng.IntN(6) == 0 {
+				for k := 0; k < 1+rng.IntN(5); k++ {
+					b.WriteString(junk[rng.IntN(len(junk))])
+				}
+				b.WriteString("\n")
+				continue
+			}
+			fmt.Fprintf(&b, "O%d-%d,C%d,2024-01-%02d,%d.5\n", i, j, j%7, 1+j%28, j)
+		}
+		text := b.String()
+		switch i % 3 {
+		case 1:
+			text = strings.ReplaceAll(text, "\n", "\r\n")
+		case 2: // CRLF and LF both: files appended to one another
+			text = strings.Replace(text, "\n", "\r\n", 20)
+		}
+		if !strings.Contains(text, `"`) {
+			safe = 60
+		}
+		writeFile(t, dir, "orders.csv", text)
+		cfgPath := writeFile(t, dir, "c.yaml", "as_of: 2024-03-31\nmax_reject_share: 1\nsources:\n  orders: {files: [orders.csv]}\n")
+		cfg, err := config.Load(cfgPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := pipelines.Run(context.Background(), pipelines.Options{Config: cfg, ValidateOnly: true})
+		if err != nil {
+			t.Errorf("file %d: %v\n%q", i, err, text)
+			continue
+		}
+		o := inputOf(m, "orders")
+		if o.Read != o.Accepted+o.Rejected+o.Excluded {
+			t.Errorf("file %d: read %d != %d + %d + %d", i, o.Read, o.Accepted, o.Rejected, o.Excluded)
+		}
+		if o.Accepted < int64(safe) {
+			t.Errorf("file %d: %d accepted, want every one of %d valid lines", i, o.Accepted, safe)
+		}
+		physical := int64(strings.Count(text, "\n"))
+		for _, s := range m.RejectSamples {
+			if s.Line < 2 || s.Line > physical {
+				t.Errorf("file %d: reject at line %d, the file has %d lines", i, s.Line, physical)
 			}
 		}
 	}

@@ -34,6 +34,9 @@ type reader struct {
 	empty    []*InputFile      // files with nothing in them, left out
 	workDir  string            // the run's work folder, for copies of files
 	idCase   string            // id_case: "", upper or lower
+
+	positions map[string][]int64      // file -> byte offsets of the records DuckDB rejected (badLines)
+	idx       map[string]*recordIndex // file -> its index, for files not of one record per line (indexFiles)
 }
 
 func (r *reader) format() string { return r.src.FileFormat() }
@@ -282,12 +285,13 @@ func (r *reader) readRaw(ctx context.Context) error {
 	}
 	for _, f := range r.files {
 		f.base, f.set = f.readPath, nil
-		if f.setAsideLong() {
+		if f.setAsideLong() || f.mixed {
 			if err := writeCopy(f, r.src.EncodingName(), r.workDir); err != nil {
 				return fmt.Errorf("sources.%s: %w", r.table.Name, err)
 			}
 		}
 	}
+	broken := false
 	for round := 0; ; round++ {
 		if err := r.readFiles(ctx); err != nil {
 			return err
@@ -301,7 +305,20 @@ func (r *reader) readRaw(ctx context.Context) error {
 			return err
 		}
 		if len(changed) == 0 && !text {
-			return nil
+			if err := r.badLines(ctx); err != nil {
+				return err
+			}
+			lost, err := r.indexFiles()
+			if err != nil || len(lost) == 0 || broken {
+				return err // lineMap stops the run on files that still lose records
+			}
+			// Quoting so broken that DuckDB and crmbatch split the
+			// records differently: every line of a broken record is set
+			// aside, once.
+			broken = true
+			if changed, err = r.setAsideBroken(ctx, lost); err != nil || len(changed) == 0 {
+				return err
+			}
 		}
 		if round == maxRepairRounds {
 			return fmt.Errorf("sources.%s: %s still has quoted fields that run over many lines after %d lines with stray quotes were set aside; check the quoting of the file (sources.%s.quote)", r.table.Name, r.paths0(changed), maxRepairRounds, r.table.Name)

@@ -29,7 +29,10 @@ import (
 // physical line and its text (truncated at maxRecordBytes), and blanked in
 // a UTF-8 copy of the file in the run's work folder, which DuckDB reads
 // instead. A blank line is no record, so every other line is read as it
-// stands and keeps its line number.
+// stands and keeps its line number. The same copy serves a file whose line
+// breaks are CRLF and LF both (files appended to one another), at which
+// DuckDB's reader stops: in the copy every line break is LF (a CRLF inside
+// a quoted value too).
 
 // setAside is one physical line of a CSV file that is not read.
 type setAside struct {
@@ -68,7 +71,7 @@ func writeCopy(f *InputFile, enc, workDir string) error {
 	}
 	defer closeFn()
 	copy, err := writeWork(workDir, "lines-*-"+strings.TrimSuffix(filepath.Base(f.Path), ".gz"), func(w io.Writer) error {
-		return blankLines(rd, w, f.set)
+		return blankLines(rd, w, f.set, f.mixed)
 	})
 	if err != nil {
 		return fmt.Errorf("copying %s without its set-aside lines: %w", f.Path, err)
@@ -103,8 +106,9 @@ func writeWork(dir, pattern string, fill func(w io.Writer) error) (string, error
 }
 
 // blankLines copies r to w with the given lines (sorted) empty but for
-// their line break, and fills in their text.
-func blankLines(r io.Reader, w io.Writer, set []setAside) error {
+// their line break, and fills in their text; with lf, every CRLF line
+// break is written as LF.
+func blankLines(r io.Reader, w io.Writer, set []setAside, lf bool) error {
 	br := bufio.NewReaderSize(r, 1<<20)
 	var line int64
 	next := 0
@@ -133,12 +137,20 @@ func blankLines(r io.Reader, w io.Writer, set []setAside) error {
 			if !mid {
 				set[next].Text = recordText(text)
 				end := piece[len(piece)-len(lineEnd(piece)):]
+				if lf && len(end) == 2 {
+					end = end[1:]
+				}
 				if _, werr := w.Write(end); werr != nil {
 					return werr
 				}
 			}
-		} else if _, werr := w.Write(piece); werr != nil {
-			return werr
+		} else {
+			if lf && bytes.HasSuffix(piece, []byte("\r\n")) {
+				piece = append(piece[:len(piece)-2:len(piece)-2], '\n')
+			}
+			if _, werr := w.Write(piece); werr != nil {
+				return werr
+			}
 		}
 		if err == io.EOF {
 			return nil
@@ -163,10 +175,10 @@ func lineEnd(b []byte) []byte {
 // line where each starts and returns the files that have new lines set
 // aside.
 func (r *reader) strays(ctx context.Context) ([]*InputFile, error) {
-	f, err := r.db.QueryFrame(ctx, fmt.Sprintf(`SELECT s.file_path, e.line_byte_position - 1 AS pos,
+	f, err := r.db.QueryFrame(ctx, fmt.Sprintf(`SELECT s.file_path, min(e.line_byte_position) - 1 AS pos,
 	max(length(e.t) - length(replace(e.t, chr(10), ''))) AS breaks
 FROM (SELECT *, trim(csv_line, chr(13) || chr(10)) AS t FROM csv_rejects WHERE scan_id > %d) e JOIN csv_scans s USING (scan_id, file_id)
-GROUP BY ALL HAVING bool_or(contains(e.t, chr(10))) AND bool_or(CAST(e.error_type AS VARCHAR) <> 'CAST')
+GROUP BY s.file_path, e.line HAVING bool_or(contains(e.t, chr(10))) AND bool_or(CAST(e.error_type AS VARCHAR) <> 'CAST')
 ORDER BY ALL`, r.scanFrom))
 	if err != nil || f.Len() == 0 {
 		return nil, err
@@ -193,7 +205,7 @@ ORDER BY ALL`, r.scanFrom))
 	}
 	var changed []*InputFile
 	for _, file := range order {
-		idx, err := r.indexFile(file, offsets[file])
+		lines, err := r.linesAt(file, offsets[file])
 		if err != nil {
 			return nil, err
 		}
@@ -203,12 +215,12 @@ ORDER BY ALL`, r.scanFrom))
 		}
 		added := false
 		for _, pos := range offsets[file] {
-			at, ok := idx.at[pos]
-			if !ok || known[at.Line] {
+			line := lines[pos]
+			if line == 0 || known[line] {
 				continue
 			}
-			known[at.Line] = true
-			file.set = append(file.set, setAside{Line: at.Line, Reason: fmt.Sprintf(
+			known[line] = true
+			file.set = append(file.set, setAside{Line: line, Reason: fmt.Sprintf(
 				"a quote opens a field on this line and does not close on it: the reader took the next %d line(s) into that field; the line is set aside and the lines after it are read on their own (check its quotes)",
 				breaks[file][pos])})
 			added = true
@@ -239,4 +251,98 @@ func scanMark(ctx context.Context, db *engine.DB) (int64, error) {
 		return -1, err
 	}
 	return db.Int(ctx, "SELECT coalesce(max(scan_id), -1) FROM csv_scans")
+}
+
+// setAsideBroken sets aside every line of every record with broken
+// quoting (an error in its structure and a quote in its text) in files
+// where DuckDB's reader and crmbatch's scanner split the records
+// differently (see lines.go): what is left is read alike by both. It
+// returns the files with new lines set aside.
+func (r *reader) setAsideBroken(ctx context.Context, files []*InputFile) ([]*InputFile, error) {
+	var changed []*InputFile
+	for _, file := range files {
+		f, err := r.db.QueryFrame(ctx, fmt.Sprintf(`SELECT min(e.line_byte_position) - 1 AS pos,
+	max(length(e.t) - length(replace(e.t, chr(10), ''))) AS breaks
+FROM (SELECT *, trim(csv_line, chr(13) || chr(10)) AS t FROM csv_rejects WHERE scan_id > %d) e JOIN csv_scans s USING (scan_id, file_id)
+WHERE s.file_path = %s
+GROUP BY e.line HAVING bool_or(CAST(e.error_type AS VARCHAR) <> 'CAST') AND bool_or(contains(e.t, %s))
+ORDER BY 1`, r.scanFrom, engine.Quote(file.readPath), engine.Quote(string(quoteByte(r.src.Quote)))))
+		if err != nil {
+			return nil, err
+		}
+		pos := f.Col("pos").Ints
+		lines, err := r.linesAt(file, pos)
+		if err != nil {
+			return nil, err
+		}
+		known := map[int64]bool{}
+		for _, s := range file.set {
+			known[s.Line] = true
+		}
+		added := false
+		for i, p := range pos {
+			first := lines[p]
+			for l := first; l <= first+f.Col("breaks").Ints[i]; l++ {
+				if l == 0 || known[l] {
+					continue
+				}
+				known[l], added = true, true
+				reason := "the quoting of this line is broken, and where its record ends is unclear: it is set aside, and the lines after it are read on their own (check its quotes)"
+				if l > first {
+					reason = fmt.Sprintf("set aside with line %d, whose broken quoting ran over it", first)
+				}
+				file.set = append(file.set, setAside{Line: l, Reason: reason})
+			}
+		}
+		if added {
+			changed = append(changed, file)
+		}
+	}
+	return changed, nil
+}
+
+// linesAt returns the physical line of each byte offset in the file as
+// DuckDB read it: the line of the first byte at or after the offset that
+// is not a line break (DuckDB points at the line break before a record in
+// files with CRLF line ends). It counts line breaks only, whatever the
+// quoting.
+func (r *reader) linesAt(f *InputFile, offsets []int64) (map[int64]int64, error) {
+	dec, err := sourceDecoder(r.src.EncodingName(), f)
+	if err != nil {
+		return nil, err
+	}
+	rd, closeFn, err := openText(f.readPath, dec)
+	if err != nil {
+		return nil, err
+	}
+	defer closeFn()
+	want := append([]int64(nil), offsets...)
+	sort.Slice(want, func(i, j int) bool { return want[i] < want[j] })
+	out := map[int64]int64{}
+	br := bufio.NewReaderSize(rd, 1<<20)
+	off, line := bomBytes(f, dec), int64(1)
+	var pending []int64 // offsets waiting for a byte that is not a line break
+	for len(want) > 0 || len(pending) > 0 {
+		c, err := br.ReadByte()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		for len(want) > 0 && want[0] <= off {
+			pending, want = append(pending, want[0]), want[1:]
+		}
+		if c != '\n' && c != '\r' {
+			for _, p := range pending {
+				out[p] = line
+			}
+			pending = pending[:0]
+		}
+		if c == '\n' {
+			line++
+		}
+		off++
+	}
+	return out, nil
 }
