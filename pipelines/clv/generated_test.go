@@ -29,6 +29,16 @@ var genAsOf = time.Date(2025, 12, 31, 0, 0, 0, 0, time.UTC)
 // config, the data folder and the truth.
 func runGenerated(t *testing.T, o gen.Options, edit func(*config.Config)) (*config.Config, string, *gen.Truth) {
 	t.Helper()
+	saved := pipelines.ModelStages
+	pipelines.ModelStages = []batch.Stage{clv.Stage}
+	defer func() { pipelines.ModelStages = saved }()
+	return runGeneratedStages(t, o, edit)
+}
+
+// runGeneratedStages is runGenerated with the stages of
+// pipelines.ModelStages.
+func runGeneratedStages(t *testing.T, o gen.Options, edit func(*config.Config)) (*config.Config, string, *gen.Truth) {
+	t.Helper()
 	dir := t.TempDir()
 	o.AsOf = genAsOf
 	truth, err := gen.Write(dir, o)
@@ -49,9 +59,6 @@ func runGenerated(t *testing.T, o gen.Options, edit func(*config.Config)) (*conf
 			t.Fatal(err)
 		}
 	}
-	saved := pipelines.ModelStages
-	pipelines.ModelStages = []batch.Stage{clv.Stage}
-	defer func() { pipelines.ModelStages = saved }()
 	m, err := pipelines.Run(context.Background(), pipelines.Options{Config: cfg})
 	if err != nil {
 		t.Fatal(err)

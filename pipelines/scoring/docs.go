@@ -44,7 +44,9 @@ func Tables(cfg *config.Config) []batch.TableDoc {
 			col("lead_grade", "VARCHAR", "A-D by leads.grade_cuts (default A >= 50, B >= 30, C >= 15, else D)"),
 			col("rule_points", "BIGINT", "sum of the points of the leads.rules that hold; 0 without rules"),
 			col("rules_matched", "VARCHAR", "the rules that hold, with their points; null when none"),
-		}, reasons...)},
+		}, append(reasons,
+			col("expected_clv", "DOUBLE", "predicted CLV of a new customer from the lead's source (acquisition_value, dimension lead_source, at least 30 new customers; else all new customers); null without the clv stage"),
+			col("expected_value", "DOUBLE", "conversion_probability x expected_clv: rank leads by value"))...)},
 		{Name: "opportunity_scores", Writer: "duckdb", Doc: "every open opportunity in its current stage with its win probability and reasons", Columns: append([]batch.ColumnDoc{
 			col("opportunity_id", "VARCHAR", ""),
 			col("customer_id", "VARCHAR", ""),

@@ -138,7 +138,11 @@ func Leads(ctx context.Context, b *batch.Batch) error {
 	}
 	// A scratch table in the (possibly persistent) database: dropped after use.
 	defer b.DB.Exec(ctx, "DROP TABLE IF EXISTS scoring_lead_model")
-	if err := b.Out.CopyQuery(ctx, b.DB, "lead_scores", leadScoresSQL(b.AsOf, cfg)); err != nil {
+	lv, err := leadValueSQL(ctx, b)
+	if err != nil {
+		return err
+	}
+	if err := b.Out.CopyQuery(ctx, b.DB, "lead_scores", leadScoresSQL(b.AsOf, cfg, lv)); err != nil {
 		return err
 	}
 	return mm.save(ctx, b)
@@ -266,8 +270,8 @@ func leadColumns(f *frame.Frame, cfg *config.Leads) ([]logit.Column, error) {
 }
 
 // leadScoresSQL joins the model scores to the lead columns and adds the
-// rule points, evaluated in SQL.
-func leadScoresSQL(asOf time.Time, cfg *config.Leads) string {
+// rule points, evaluated in SQL, and the expected value (see leadValue).
+func leadScoresSQL(asOf time.Time, cfg *config.Leads, lv leadValue) string {
 	points, matched := "0", "NULL"
 	if len(cfg.Rules) > 0 {
 		var p, m []string
@@ -282,7 +286,8 @@ func leadScoresSQL(asOf time.Time, cfg *config.Leads) string {
 	CAST(date_diff('day', CAST(l.created_ts AS DATE), DATE %s) AS BIGINT) AS age_days,
 	l.source, s.conversion_probability, s.lead_score, s.lead_grade,
 	CAST(%s AS BIGINT) AS rule_points, %s AS rules_matched,
-	s.reason_1, s.reason_2, s.reason_3
+	s.reason_1, s.reason_2, s.reason_3, %s
 FROM scoring_lead_model s JOIN leads l USING (lead_id)
-ORDER BY s.lead_score DESC, s.lead_id`, engine.Quote(asOf.Format(time.DateOnly)), points, matched)
+%s
+ORDER BY s.lead_score DESC, s.lead_id`, engine.Quote(asOf.Format(time.DateOnly)), points, matched, lv.cols, lv.join)
 }
