@@ -198,3 +198,54 @@ func TestCovariatesRecoverChannelEffects(t *testing.T) {
 		t.Errorf("%d of %d customers scored by BG/NBD with covariates; without a holdout the lower AIC (LR %.1f) should choose it", c.Col("n").Ints[0], c.Col("all").Ints[0], lr)
 	}
 }
+
+// The Klaviyo-style customer fields on generated data (3,000 customers)
+// hold their definitions: historic_clv is net revenue to date,
+// average_order_value net revenue per purchase day, predicted_number_of_orders
+// the expected purchases over the horizon, predicted_clv those times
+// expected_average_spend, total_clv the sum of historic and predicted,
+// mean_days_between_orders (Klaviyo's average_days_between_orders) the
+// span of purchase days over the repeat purchases, and
+// ranked_channel_affinity the channels of the last 365 days' interactions,
+// most used first, as counted here from interactions.csv.
+func TestKlaviyoFields(t *testing.T) {
+	cfg, dir, _ := runGenerated(t, gen.Options{Customers: 3000, Seed: 61}, nil)
+	customers := publishedFile(cfg, "customers")
+	f := query(t, fmt.Sprintf(`SELECT count(*) AS n,
+		count(*) FILTER (WHERE abs(historic_clv - coalesce(revenue, 0)) > 1e-6) AS bad_historic,
+		count(*) FILTER (WHERE frequency IS NOT NULL AND abs(average_order_value - revenue / (frequency + 1)) > 1e-6) AS bad_aov,
+		count(*) FILTER (WHERE predicted_number_of_orders IS DISTINCT FROM expected_purchases_12m) AS bad_orders,
+		count(*) FILTER (WHERE frequency IS NOT NULL AND abs(predicted_clv - expected_purchases_12m * expected_average_spend) > 1e-6) AS bad_predicted,
+		count(*) FILTER (WHERE frequency IS NOT NULL AND abs(total_clv - historic_clv - predicted_clv) > 1e-6) AS bad_total,
+		count(*) FILTER (WHERE frequency > 0 AND abs(mean_days_between_orders - recency / frequency) > 1e-9) AS bad_days,
+		count(predicted_clv) AS predicted, count(expected_next_purchase_date) AS next_dates,
+		avg(predicted_clv / nullif(customer_lifetime_value, 0)) AS revenue_per_value
+		FROM read_parquet(%s)`, customers))
+	for _, c := range []string{"bad_historic", "bad_aov", "bad_orders", "bad_predicted", "bad_total", "bad_days"} {
+		if v := f.Col(c).Ints[0]; v != 0 {
+			t.Errorf("%s: %d customers", c, v)
+		}
+	}
+	n := f.Col("n").Ints[0]
+	t.Logf("%d customers, %d with predicted_clv, %d with an expected next purchase date; predicted_clv / CLV = %.2f on average (margin and discounting)",
+		n, f.Col("predicted").Ints[0], f.Col("next_dates").Ints[0], f.Col("revenue_per_value").Floats[0])
+	if f.Col("predicted").Ints[0] < n*9/10 || f.Col("next_dates").Ints[0] < n/2 {
+		t.Errorf("%d of %d customers with predicted_clv, %d with a next purchase date", f.Col("predicted").Ints[0], n, f.Col("next_dates").Ints[0])
+	}
+	a := query(t, fmt.Sprintf(`WITH i AS (
+		SELECT customer_id, channel, count(*) AS k FROM read_csv(%s, all_varchar = true)
+		WHERE TRY_CAST(ts AS TIMESTAMP) >= TIMESTAMP '2025-01-01' AND TRY_CAST(ts AS TIMESTAMP) < TIMESTAMP '2025-12-31'
+			AND channel <> '' GROUP BY ALL
+	), want AS (
+		SELECT customer_id, list(channel ORDER BY k DESC, channel) AS channels FROM i GROUP BY 1
+	)
+	SELECT count(*) AS n, count(*) FILTER (WHERE string_split(c.ranked_channel_affinity, ',') = w.channels) AS same,
+		count(*) FILTER (WHERE c.ranked_channel_affinity IS NOT NULL AND w.customer_id IS NULL) AS extra,
+		any_value(c.ranked_channel_affinity) FILTER (WHERE length(c.ranked_channel_affinity) > 20) AS example
+	FROM read_parquet(%s) c LEFT JOIN want w USING (customer_id) WHERE w.customer_id IS NOT NULL OR c.ranked_channel_affinity IS NOT NULL`,
+		engine.Quote(filepath.Join(dir, "interactions.csv")), customers))
+	t.Logf("ranked_channel_affinity: %d of %d customers as counted from interactions.csv, e.g. %q", a.Col("same").Ints[0], a.Col("n").Ints[0], a.Col("example").Strings[0])
+	if a.Col("same").Ints[0] != a.Col("n").Ints[0] || a.Col("n").Ints[0] < int64(n)/2 {
+		t.Errorf("ranked_channel_affinity agrees for %d of %d customers (%d listed without interactions)", a.Col("same").Ints[0], a.Col("n").Ints[0], a.Col("extra").Ints[0])
+	}
+}
