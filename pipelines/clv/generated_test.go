@@ -234,7 +234,7 @@ func TestKlaviyoFields(t *testing.T) {
 	}
 	a := query(t, fmt.Sprintf(`WITH i AS (
 		SELECT customer_id, channel, count(*) AS k FROM read_csv(%s, all_varchar = true)
-		WHERE TRY_CAST(ts AS TIMESTAMP) >= TIMESTAMP '2025-01-01' AND TRY_CAST(ts AS TIMESTAMP) < TIMESTAMP '2025-12-31'
+		WHERE TRY_CAST(ts AS TIMESTAMP) >= TIMESTAMP '2024-12-31' AND TRY_CAST(ts AS TIMESTAMP) < TIMESTAMP '2025-12-31'
 			AND channel <> '' GROUP BY ALL
 	), want AS (
 		SELECT customer_id, list(channel ORDER BY k DESC, channel) AS channels FROM i GROUP BY 1
