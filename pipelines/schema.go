@@ -92,5 +92,5 @@ func Schema(cfg *config.Config) []TableDoc {
 			col("record", "VARCHAR", "the row as read"),
 		}},
 	}
-	return append(out, stageTables(cfg)...)
+	return withUnits(cfg, append(out, stageTables(cfg)...))
 }

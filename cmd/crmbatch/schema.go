@@ -8,21 +8,29 @@ import (
 	"strings"
 
 	"github.com/crmbatch/crmbatch/pipelines"
+	"github.com/crmbatch/crmbatch/pipelines/config"
 )
 
 func (m *Main) schemaCmd(args []string) error {
 	fs := flag.NewFlagSet("schema", flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
 	format := fs.String("format", "text", "text, markdown or json")
+	cfgPath := fs.String("config", "", "configuration whose run to document (its currency, horizons and inputs); default: the defaults")
 	fs.Usage = func() {
-		fmt.Fprintln(m.Stderr, "Usage: crmbatch schema [-format text|markdown|json] [TABLE...]\n\nLists the published tables and their columns.\n\nFlags:")
+		fmt.Fprintln(m.Stderr, "Usage: crmbatch schema [-format text|markdown|json] [-config FILE] [TABLE...]\n\nLists the published tables and their columns.\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
 	}
-	tables := pipelines.Schema(nil)
+	var cfg *config.Config
+	if *cfgPath != "" {
+		if cfg, err = config.Load(*cfgPath); err != nil {
+			return &configError{err}
+		}
+	}
+	tables := pipelines.Schema(cfg)
 	if len(pos) > 0 {
 		var keep []pipelines.TableDoc
 		var names []string

@@ -38,6 +38,10 @@ type Config struct {
 	MemoryLimit string `yaml:"memory_limit"`
 	// Threads is DuckDB's thread count; 0 means all cores.
 	Threads int `yaml:"threads"`
+	// Currency is the ISO 4217 code of the money amounts in the inputs
+	// (EUR, USD, GBP, ...): the report, the column comments and crmbatch
+	// schema state it. Empty states no currency.
+	Currency string `yaml:"currency"`
 	// MaxRejectShare is the share of rejected rows, per table, above which the
 	// run fails without publishing; default 0.05. Rows excluded because they
 	// are dated after the as-of date do not count.
@@ -270,6 +274,7 @@ func (c *Config) Validate() error {
 		}
 	}
 	errs = append(errs, c.validateInput()...)
+	errs = append(errs, c.validateCurrency()...)
 	errs = append(errs, c.CLV.validate()...)
 	errs = append(errs, c.Churn.validate()...)
 	errs = append(errs, c.Leads.validate()...)

@@ -61,7 +61,7 @@ func TestReportInChromium(t *testing.T) {
 	}
 
 	shot := filepath.Join(t.TempDir(), "report.png")
-	chromium(t, page, "--screenshot="+shot, "--window-size=1280,4000", "--hide-scrollbars")
+	chromium(t, page, "--screenshot="+shot, "--window-size=1280,16000", "--hide-scrollbars")
 	st, err := os.Stat(shot)
 	if err != nil {
 		t.Fatalf("no screenshot: %v", err)

@@ -76,8 +76,8 @@ func changesSection(ctx context.Context, s *source) (*Section, error) {
 		tab.Rows = append(tab.Rows, []string{name, num(a, prec), num(b, prec), num(b-a, prec), pct(ratio(b-a, math.Abs(a)))})
 	}
 	row("customers", prev.customers, cur.customers, 0)
-	row("revenue", prev.revenue, cur.revenue, 0)
-	row("mean CLV", prev.meanCLV, cur.meanCLV, 2)
+	row("revenue"+s.money(), prev.revenue, cur.revenue, 0)
+	row("mean CLV"+s.money(), prev.meanCLV, cur.meanCLV, 2)
 	tiers := map[string]bool{}
 	for k := range prev.tiers {
 		tiers[k] = true
@@ -85,7 +85,7 @@ func changesSection(ctx context.Context, s *source) (*Section, error) {
 	for k := range cur.tiers {
 		tiers[k] = true
 	}
-	for _, k := range sortedKeys(tiers) {
+	for _, k := range tierOrder(s, tiers) {
 		a, ok := prev.tiers[k]
 		b := cur.tiers[k]
 		pa := float64(a)

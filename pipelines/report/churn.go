@@ -62,6 +62,10 @@ func churnSection(ctx context.Context, s *source) (*Section, error) {
 	}
 	sec.Charts = append(sec.Charts, cal, lift)
 	sec.Tables = append(sec.Tables, metrics, churnTiers(s))
+	if t := atRisk(s); t != nil {
+		sec.Tables = append(sec.Tables, t)
+	}
+	sec.Notes = append(sec.Notes, fmt.Sprintf("Churn here is the model's: no purchase (for subscribers, a cancellation) in the %d days after the as-of date (churn.window_days). The tiers band churn_probability.", s.b.Cfg.Churn.WindowDays))
 	return sec, nil
 }
 
@@ -83,11 +87,11 @@ func calibrationChart(bins []decile) (Chart, error) {
 		return Chart{}, err
 	}
 	pl.Add(diag, l, sc)
-	pl.Legend.Add("holdout deciles", l, sc)
-	pl.Legend.Add("perfect calibration", diag)
-	pl.Legend.Left = true
 	pl.X.Min, pl.X.Max, pl.Y.Min, pl.Y.Max = 0, 1, 0, 1
-	return render("chart-calibration", "Churn calibration", pl, chartH+60, chartH)
+	pl.X.Tick.Marker, pl.Y.Tick.Marker = percentTicks{}, percentTicks{}
+	c, err := render("chart-calibration", "Churn calibration", pl, chartH+60, chartH)
+	c.Legend = []Key{key("holdout deciles", blue, false), key("perfect calibration", grey, true)}
+	return c, err
 }
 
 // liftChart shows each decile's churn rate over the holdout's, the decile
@@ -122,17 +126,28 @@ func liftChart(bins []decile) (Chart, error) {
 		return Chart{}, err
 	}
 	pl.Add(one)
-	pl.Legend.Add("no lift", one)
-	pl.Legend.Left, pl.Legend.Top = false, true
-	return render("chart-lift", "Churn lift by decile", pl, chartW, chartH)
+	c, err := render("chart-lift", "Churn lift by decile", pl, chartW, chartH)
+	c.Legend = []Key{key("churn rate of the decile / overall churn rate", orange, false), key("no lift (1)", grey, true)}
+	return c, err
 }
 
-// churnTiers counts the customers per churn_risk_tier.
+// churnTiers counts the customers per churn_risk_tier, in the order of
+// churn.tiers (low, medium, high), with each tier's band.
 func churnTiers(s *source) *Table {
-	t := &Table{Caption: "Customers by churn risk tier", Head: []string{"tier", "customers"}, Num: []bool{false, true}}
+	t := &Table{Caption: "Customers by churn risk tier", Head: []string{"tier", "churn probability", "customers"}, Num: []bool{false, false, true}}
 	tiers := tierCounts(s.b.Customers)
-	for _, k := range sortedKeys(tiers) {
-		t.Rows = append(t.Rows, []string{k, count(tiers[k])})
+	lo := 0.0
+	for i, tier := range s.b.Cfg.Churn.Tiers {
+		band := fmt.Sprintf("%s to %s", pct(lo), pct(tier.Below))
+		if i == len(s.b.Cfg.Churn.Tiers)-1 {
+			band = "from " + pct(lo)
+		}
+		t.Rows = append(t.Rows, []string{tier.Name, band, count(tiers[tier.Name])})
+		delete(tiers, tier.Name)
+		lo = tier.Below
+	}
+	for _, k := range sortedKeys(tiers) { // tiers of an earlier configuration
+		t.Rows = append(t.Rows, []string{k, "", count(tiers[k])})
 	}
 	return t
 }

@@ -46,8 +46,9 @@ func topCustomers(s *source, clv []float64) *Table {
 		return v
 	}
 	rev, alive := flt("revenue"), flt("probability_alive")
+	cur := s.money()
 	t := &Table{Caption: fmt.Sprintf("Top %d customers by CLV", len(idx)),
-		Head: []string{"customer", "name", "country", "revenue", "CLV", "P(alive)", "churn tier"},
+		Head: []string{"customer", "name", "country", "revenue" + cur, "CLV" + cur, "P(alive)", "churn tier"},
 		Num:  []bool{false, false, false, true, true, true, false}}
 	for _, i := range idx {
 		t.Rows = append(t.Rows, []string{str("customer_id", i), str("name", i), str("country", i),
@@ -103,8 +104,7 @@ func holdoutSection(ctx context.Context, s *source) (*Section, error) {
 			return nil, err
 		}
 		pl.Add(la, le)
-		pl.Legend.Add("actual", la)
-		pl.Legend.Add("expected ("+model+")", le)
+		keys := []Key{key("actual", blue, false), key("expected ("+model+")", orange, true)}
 		for i := range days {
 			if tr.Col("in_holdout").Bools[i] {
 				top := math.Max(act[len(act)-1], exp[len(exp)-1])
@@ -113,7 +113,7 @@ func holdoutSection(ctx context.Context, s *source) (*Section, error) {
 					return nil, err
 				}
 				pl.Add(cut)
-				pl.Legend.Add("holdout starts "+time.Unix(days[i]*86400, 0).UTC().Format(time.DateOnly), cut)
+				keys = append(keys, key("holdout starts "+time.Unix(days[i]*86400, 0).UTC().Format(time.DateOnly), grey, true))
 				break
 			}
 		}
@@ -121,6 +121,7 @@ func holdoutSection(ctx context.Context, s *source) (*Section, error) {
 		if err != nil {
 			return nil, err
 		}
+		c.Legend = keys
 		sec.Charts = append(sec.Charts, c)
 	}
 	tab := &Table{Caption: "Mean repeat purchases in the holdout by calibration frequency (chosen model marked *)",
@@ -178,14 +179,21 @@ func leadSection(ctx context.Context, s *source) (*Section, error) {
 		tab.Rows = append(tab.Rows, []string{g, count(grades[g])})
 	}
 	sec.Tables = append(sec.Tables, tab)
+	calls, err := leadsToCall(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	sec.Tables = append(sec.Tables, calls)
 	return sec, nil
 }
 
-// funnelSection draws how many leads and opportunities reached each step.
+// funnelSection draws how many leads and opportunities reached each step
+// of the funnel: the leads, then the open stages in funnel order. Won and
+// lost are outcomes, not steps: they are counted apart.
 func funnelSection(ctx context.Context, s *source) (*Section, error) {
 	sec := &Section{ID: "funnel", Title: "Sales funnel",
-		Intro: "Leads, then opportunities that reached each open stage, then each closing stage."}
-	f, why, err := s.table(ctx, "sales_funnel", `SELECT stage, kind, opportunities_reached, conversion_to_next, win_probability, open_amount, weighted_value
+		Intro: "Leads, then the opportunities that reached each open stage; the outcomes (won, lost) are counted below, not drawn as steps."}
+	f, why, err := s.table(ctx, "sales_funnel", `SELECT stage, kind, opportunities_reached, opportunities_current, conversion_to_next, win_probability, open_amount, weighted_value, won, lost
 		FROM {t} ORDER BY step`)
 	if err != nil || f == nil {
 		sec.Missing = why
@@ -195,27 +203,48 @@ func funnelSection(ctx context.Context, s *source) (*Section, error) {
 		sec.Missing = "sales_funnel is empty"
 		return sec, nil
 	}
-	names := f.Col("stage").Strings
 	reached, _ := f.Floats("opportunities_reached")
-	pl, err := bars("step", "reached", names, reached, orange, true)
-	if err != nil {
-		return nil, err
-	}
-	c, err := render("chart-funnel", "Sales funnel", pl, chartW, vg.Length(90+22*len(names)))
-	if err != nil {
-		return nil, err
-	}
-	sec.Charts = append(sec.Charts, c)
 	conv, _ := f.Floats("conversion_to_next")
 	win, _ := f.Floats("win_probability")
 	amt, _ := f.Floats("open_amount")
 	wv, _ := f.Floats("weighted_value")
-	tab := &Table{Head: []string{"step", "kind", "reached", "conversion to next", "win probability", "open amount", "weighted value"},
-		Num: []bool{false, false, true, true, true, true, true}}
-	for i := range names {
-		tab.Rows = append(tab.Rows, []string{names[i], f.Col("kind").Strings[i], num(reached[i], 0), pct(conv[i]), pct(win[i]), money(amt[i]), money(wv[i])})
+	var names []string
+	var steps []float64
+	cur := s.money()
+	tab := &Table{Head: []string{"step", "reached", "conversion to next", "win probability", "open amount" + cur, "weighted value" + cur},
+		Num: []bool{false, true, true, true, true, true}}
+	outcomes := &Table{Caption: "Outcomes", Head: []string{"closing stage", "opportunities", "won", "lost"}, Num: []bool{false, true, true, true}}
+	for i := 0; i < f.Len(); i++ {
+		name := f.Col("stage").Strings[i]
+		if f.Col("kind").Strings[i] == "closed" {
+			outcomes.Rows = append(outcomes.Rows, []string{name, count(f.Col("opportunities_current").Ints[i]), count(f.Col("won").Ints[i]), count(f.Col("lost").Ints[i])})
+			continue
+		}
+		names, steps = append(names, name), append(steps, reached[i])
+		tab.Rows = append(tab.Rows, []string{name, num(reached[i], 0), pct(conv[i]), pct(win[i]), money(amt[i]), money(wv[i])})
+	}
+	if len(names) > 0 {
+		pl, err := bars("step", "reached", names, steps, orange, true)
+		if err != nil {
+			return nil, err
+		}
+		c, err := render("chart-funnel", "Sales funnel", pl, chartW, vg.Length(90+22*len(names)))
+		if err != nil {
+			return nil, err
+		}
+		sec.Charts = append(sec.Charts, c)
 	}
 	sec.Tables = append(sec.Tables, tab)
+	if len(outcomes.Rows) > 0 {
+		sec.Tables = append(sec.Tables, outcomes)
+	}
+	open, err := openOpportunities(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	if open != nil {
+		sec.Tables = append(sec.Tables, open)
+	}
 	return sec, nil
 }
 

@@ -52,6 +52,15 @@ th, td { border-bottom: 1px solid #eee; padding: .25rem .6rem; text-align: left;
 th { background: #f6f6f6; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 .missing { background: #fff8e1; border-left: 4px solid #f0b400; padding: .5rem .8rem; }
+.legend { display: block; margin-top: .3rem; }
+.key { margin-right: 1.2rem; white-space: nowrap; }
+.swatch { display: inline-block; width: 1.6rem; height: 0; border-top: 3px solid; vertical-align: middle; margin-right: .35rem; }
+.swatch.dashed { border-top-style: dashed; border-top-width: 2px; }
+table.heat td { text-align: right; font-variant-numeric: tabular-nums; padding: .15rem .3rem; min-width: 2.2rem; font-size: .75rem; border: 1px solid #fff; }
+table.heat td.dark { color: #fff; }
+table.heat th { font-size: .75rem; padding: .15rem .3rem; white-space: nowrap; }
+.scale { display: inline-block; width: 12rem; height: .8rem; vertical-align: middle; margin: 0 .4rem; border: 1px solid #ccc; }
+.definition { color: #555; font-size: .85rem; }
 </style>
 </head>
 <body>
@@ -70,13 +79,15 @@ td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 <h2>{{.Title}}</h2>
 {{if .Intro}}<p>{{.Intro}}</p>{{end}}
 {{if .Missing}}<p class="missing">Not shown: {{.Missing}}</p>{{end}}
-{{range .Charts}}{{if .SVG}}<figure>{{.SVG}}<figcaption>{{.Title}}</figcaption></figure>
+{{range .Charts}}{{if or .SVG .HTML}}<figure>{{.SVG}}{{.HTML}}<figcaption>{{.Title}}{{if .Legend}}<span class="legend">{{range .Legend}}<span class="key"><span class="swatch{{if .Dashed}} dashed{{end}}" style="border-color: {{.Color}}"></span>{{.Label}}</span>{{end}}</span>{{end}}</figcaption></figure>
 {{else}}<p class="missing">{{.Title}} not drawn: {{.Missing}}</p>
 {{end}}{{end}}
 {{range .Tables}}{{$t := .}}<table>{{if .Caption}}<caption>{{.Caption}}</caption>{{end}}
 <thead><tr>{{range $i, $h := .Head}}<th{{if num $t $i}} class="n"{{end}}>{{$h}}</th>{{end}}</tr></thead>
 <tbody>{{range .Rows}}<tr>{{range $i, $c := .}}<td{{if num $t $i}} class="n"{{end}}>{{$c}}</td>{{end}}</tr>
 {{end}}</tbody></table>
+{{end}}
+{{range .Notes}}<p class="definition">{{.}}</p>
 {{end}}
 </section>
 {{end}}

@@ -89,11 +89,12 @@ func (s *source) headline() []Figure {
 	c := s.b.Customers
 	out := []Figure{{Label: "As of", Value: s.b.AsOf.Format(time.DateOnly)}}
 	out = append(out, Figure{Label: "Customers", Value: count(int64(c.Len()))})
+	unit := strings.TrimSuffix(strings.TrimPrefix(s.money(), " ("), ")")
 	if rev, err := c.Floats("revenue"); err == nil {
-		out = append(out, Figure{Label: "Revenue", Value: money(sum(rev)), Note: "net of returns, up to the as-of date"})
+		out = append(out, Figure{Label: "Revenue", Value: strings.TrimSpace(short(sum(rev)) + " " + unit), Note: "net of returns, up to the as-of date"})
 	}
 	if clv, err := c.Floats("customer_lifetime_value"); err == nil {
-		out = append(out, Figure{Label: "Mean CLV", Value: money(mean(clv))})
+		out = append(out, Figure{Label: "Mean CLV", Value: strings.TrimSpace(short(mean(clv)) + " " + unit), Note: fmt.Sprintf("discounted margin of the next %d months", s.b.Cfg.CLV.HorizonMonths)})
 	}
 	out = append(out, Figure{Label: "Rejected rows", Value: pct(ratio(float64(s.rejected), float64(s.read))),
 		Note: fmt.Sprintf("%s of %s rows read", count(s.rejected), count(s.read))})

@@ -22,11 +22,12 @@ import (
 )
 
 // charts are the ids of the charts a run on generated data draws.
-var charts = []string{"chart-whale", "chart-segments", "chart-cohorts", "chart-clv", "chart-holdout",
-	"chart-calibration", "chart-lift", "chart-leads", "chart-funnel"}
+var charts = []string{"chart-whale", "chart-segments", "chart-clv", "chart-holdout",
+	"chart-calibration", "chart-lift", "chart-leads", "chart-funnel", "chart-revenue", "chart-customers", "chart-subscriptions"}
 
 // sections are the ids of the report's sections, in page order.
-var sections = []string{"quality", "whale", "segments", "cohorts", "clv", "holdout", "churn", "leads", "funnel", "changes"}
+var sections = []string{"quality", "whale", "segments", "cohorts", "clv", "holdout", "churn", "leads", "funnel",
+	"trend", "lifecycle", "subscriptions", "offers", "changes"}
 
 // generated runs the batch twice on 3,000 generated customers: a month
 // before the data's end, then at its end, so the second report has a
@@ -42,7 +43,7 @@ var generated = sync.OnceValues(func() (*run, error) {
 		return nil, err
 	}
 	path := filepath.Join(dir, "crmbatch.yaml")
-	if err := os.WriteFile(path, config.GeneratedYAML(asOf.AddDate(0, 0, -1), "out"), 0o644); err != nil {
+	if err := os.WriteFile(path, append(config.GeneratedYAML(asOf.AddDate(0, 0, -1), "out"), "currency: EUR\n"...), 0o644); err != nil {
 		return nil, err
 	}
 	cfg, err := config.Load(path)
@@ -209,5 +210,58 @@ func checkTopNames(t *testing.T, r *run, page []byte) {
 	}
 	if special == 0 {
 		t.Errorf("none of the top %d names is Bengali, Urdu or Lithuanian: %q", len(names), names)
+	}
+}
+
+// Issue 12, items 6, 7 and 8: the report is readable and answers the
+// day's questions: numbers on the axes as people write them, the page's
+// sans-serif font in the charts, legends below the charts, the cohort heat
+// map with values and a colour key, tiers in their order, the currency,
+// and the ranked tables.
+func TestReportReadable(t *testing.T) {
+	r := generatedRun(t)
+	page, err := os.ReadFile(r.reports[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	svgText := regexp.MustCompile(`<text[^>]*>([^<]*)</text>`)
+	for _, m := range svgText.FindAllSubmatch(page, -1) {
+		label := string(m[1])
+		if regexp.MustCompile(`^-?\d{5,}(\.\d+)?$|^-?\d+\.\d*0$`).MatchString(label) {
+			t.Errorf("axis label %q: write 25k, 2.5M or 1,500", label)
+		}
+	}
+	if bytes.Contains(page, []byte("Liberation Serif")) || !bytes.Contains(page, []byte("font-family:system-ui")) {
+		t.Errorf("the charts do not use the page's sans-serif font")
+	}
+	for _, want := range []string{
+		`<table id="chart-cohorts" class="heat"`, `<span class="legend">`, `<span class="swatch dashed"`,
+		"Most valuable customers at risk: CLV x churn probability", "Leads to call first", "Largest moves between stages",
+		"Products offered first", "net profit (EUR)", "revenue (EUR)", "The last 12 months", "Churned now:", "Churn forecast:",
+	} {
+		if !bytes.Contains(page, []byte(want)) {
+			t.Errorf("the report lacks %q", want)
+		}
+	}
+	tierTable := regexp.MustCompile(`(?s)<caption>Customers by churn risk tier</caption>.*?</table>`).Find(page)
+	tiers := regexp.MustCompile(`<td>(low|medium|high)</td>`).FindAllSubmatch(tierTable, -1)
+	var order []string
+	for _, m := range tiers {
+		order = append(order, string(m[1]))
+	}
+	if strings.Join(order, " ") != "low medium high" {
+		t.Errorf("churn tiers in the order %v, want low medium high", order)
+	}
+	// The heat map spans the months the data has, each cell with its value.
+	heat := regexp.MustCompile(`(?s)<table id="chart-cohorts".*?</table>`).Find(page)
+	if !bytes.Contains(heat, []byte("%</td>")) {
+		t.Errorf("the cohort heat map has no values")
+	}
+	if bytes.Contains(heat, []byte("<th>24</th>")) {
+		t.Errorf("the cohort heat map runs past 24 months")
+	}
+	// The funnel draws open stages only.
+	if bytes.Contains(page, []byte(">closed</text>")) {
+		t.Errorf("the funnel chart draws the closing stage as a step")
 	}
 }

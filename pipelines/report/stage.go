@@ -27,7 +27,7 @@ const (
 // Parquet table, so it has no columns.
 func Tables(*config.Config) []batch.TableDoc {
 	return []batch.TableDoc{{Name: Dir, Writer: "html/template",
-		Doc: "not a table: one self-contained HTML file per run, reports/as_of=<date>/report.html (headline numbers, data quality, whale curve, segment profitability, cohort retention, CLV, holdout tracking, churn calibration and lift, lead scores, funnel, changes since the previous run)"}}
+		Doc: "not a table: one self-contained HTML file per run, reports/as_of=<date>/report.html (headline numbers, data quality, whale curve, segment profitability by every grouping, cohort retention, CLV, holdout tracking, churn calibration and lift with the most valuable customers at risk, lead scores with the leads to call first, the funnel with the open opportunities to push, monthly trend, lifecycle, subscriptions, next best offers, changes since the previous run)"}}
 }
 
 func run(ctx context.Context, b *batch.Batch) error {
@@ -67,6 +67,8 @@ type Section struct {
 	Missing          string
 	Charts           []Chart
 	Tables           []*Table
+	// Notes say, below the tables, what the figures mean.
+	Notes []string
 }
 
 // Table is a small rendered table; Num marks right-aligned columns.
@@ -98,7 +100,8 @@ func Build(ctx context.Context, b *batch.Batch) (*Report, error) {
 	r := &Report{AsOf: b.AsOf.Format(time.DateOnly), Generated: time.Now().UTC()}
 	builders := []func(context.Context, *source) (*Section, error){
 		qualitySection, whaleSection, segmentSection, cohortSection, clvSection,
-		holdoutSection, churnSection, leadSection, funnelSection, changesSection,
+		holdoutSection, churnSection, leadSection, funnelSection, trendSection,
+		lifecycleSection, subscriptionSection, offersSection, changesSection,
 	}
 	for _, build := range builders {
 		sec, err := build(ctx, s)
@@ -118,6 +121,10 @@ type source struct {
 	read     int64 // rows read over all inputs
 	rejected int64 // rows quarantined, after_as_of excluded
 }
+
+// money is the unit of money labels: " (EUR)", or "" without a
+// configured currency.
+func (s *source) money() string { return s.b.Cfg.Money() }
 
 // table runs query with {t} standing for the staged Parquet file of table.
 // Without a staged file it returns nil and why the table is missing.
@@ -142,14 +149,19 @@ type producer struct {
 }
 
 var producers = map[string]producer{
-	"whale_curve":           {stage: "profitability", inputs: []string{"orders"}, words: []string{"profitability", "whale"}},
-	"segment_profitability": {stage: "profitability", inputs: []string{"orders"}, words: []string{"profitability"}},
-	"cohort_retention":      {stage: "lifecycle", inputs: []string{"orders"}, words: []string{"lifecycle", "cohort"}},
-	"clv_holdout":           {stage: "clv", inputs: []string{"orders"}, words: []string{"clv"}},
-	"clv_tracking":          {stage: "clv", inputs: []string{"orders"}, words: []string{"clv"}},
-	"model_metrics":         {stage: "model_metrics", inputs: []string{"orders", "leads", "opportunities"}, words: []string{"churn", "leads", "scoring"}},
-	"lead_scores":           {stage: "leads", inputs: []string{"leads"}, words: []string{"leads"}},
-	"sales_funnel":          {stage: "funnel", inputs: []string{"leads", "opportunities"}, words: []string{"funnel", "opportunit"}},
+	"whale_curve":            {stage: "profitability", inputs: []string{"orders"}, words: []string{"profitability", "whale"}},
+	"segment_profitability":  {stage: "profitability", inputs: []string{"orders"}, words: []string{"profitability"}},
+	"cohort_retention":       {stage: "lifecycle", inputs: []string{"orders"}, words: []string{"lifecycle", "cohort"}},
+	"clv_holdout":            {stage: "clv", inputs: []string{"orders"}, words: []string{"clv"}},
+	"clv_tracking":           {stage: "clv", inputs: []string{"orders"}, words: []string{"clv"}},
+	"model_metrics":          {stage: "model_metrics", inputs: []string{"orders", "leads", "opportunities"}, words: []string{"churn", "leads", "scoring"}},
+	"lead_scores":            {stage: "leads", inputs: []string{"leads"}, words: []string{"leads"}},
+	"sales_funnel":           {stage: "funnel", inputs: []string{"leads", "opportunities"}, words: []string{"funnel", "opportunit"}},
+	"opportunity_scores":     {stage: "opportunities", inputs: []string{"opportunities"}, words: []string{"opportunit"}},
+	"monthly_kpis":           {stage: "lifecycle", inputs: []string{"orders"}, words: []string{"lifecycle"}},
+	"lifecycle_stages":       {stage: "lifecycle", inputs: []string{"orders"}, words: []string{"lifecycle"}},
+	"subscription_retention": {stage: "subscriptions", inputs: []string{"subscriptions"}, words: []string{"subscription", "sbg"}},
+	"next_best_offers":       {stage: "expansion", inputs: []string{"orders"}, words: []string{"expansion", "affinity"}},
 }
 
 // why explains a table that was not staged: the inputs its stage needs and

@@ -5,23 +5,53 @@ import (
 	"fmt"
 	"html/template"
 	"image/color"
+	"math"
 	"strings"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgsvg"
 )
 
-// Chart is one figure of the report: an inline SVG (empty when the chart
-// could not be drawn, with the reason in Missing).
+// Chart is one figure of the report: an inline SVG, or an HTML table for
+// a heat map (both empty when the chart could not be drawn, with the
+// reason in Missing), and its legend, drawn below it in HTML so that it
+// never covers a curve.
 type Chart struct {
 	ID      string
 	Title   string
 	SVG     template.HTML
+	HTML    template.HTML
+	Legend  []Key
 	Missing string
 }
+
+// Key is one legend entry: a series' colour (CSS), whether it is dashed,
+// and its label.
+type Key struct {
+	Color  string
+	Dashed bool
+	Label  string
+}
+
+// key returns the legend entry of a series drawn in c.
+func key(label string, c color.Color, dashed bool) Key {
+	r, g, b, _ := c.RGBA()
+	return Key{Color: fmt.Sprintf("#%02x%02x%02x", r>>8, g>>8, b>>8), Dashed: dashed, Label: label}
+}
+
+// The charts use a sans-serif face, as the page does: Liberation Sans
+// measures the text, and the browser draws it with the page's fonts.
+func init() {
+	plot.DefaultFont = font.Font{Typeface: "Liberation", Variant: "Sans"}
+	plotter.DefaultFont = plot.DefaultFont
+}
+
+// svgFonts is the font list the SVG text is drawn with.
+const svgFonts = `font-family:system-ui,-apple-system,'Segoe UI','Noto Sans','Liberation Sans',Arial,sans-serif`
 
 // Chart sizes in points.
 const (
@@ -38,14 +68,79 @@ var (
 )
 
 // newPlot returns a plot with the report's look: no title (the section
-// heading names it), labelled axes and a light grid.
+// heading names it), labelled axes, a light grid and readable numbers on
+// both axes (see readable).
 func newPlot(x, y string) *plot.Plot {
 	p := plot.New()
 	p.X.Label.Text = x
 	p.Y.Label.Text = y
 	p.Add(plotter.NewGrid())
-	p.Legend.Top = true
+	p.X.Tick.Marker = readable{}
+	p.Y.Tick.Marker = readable{}
 	return p
+}
+
+// readable labels the ticks of a numeric axis as people read numbers, in
+// one unit per axis: 0, 8k, 16k or 0.5M, 1M, 1.5M or 1,500, never
+// 25000.00 or 2000000.
+type readable struct{}
+
+func (readable) Ticks(min, max float64) []plot.Tick {
+	ticks := plot.DefaultTicks{}.Ticks(min, max)
+	top := 0.0
+	for _, t := range ticks {
+		if t.Label != "" {
+			top = math.Max(top, math.Abs(t.Value))
+		}
+	}
+	for i := range ticks {
+		if ticks[i].Label != "" {
+			ticks[i].Label = shortIn(ticks[i].Value, top)
+		}
+	}
+	return ticks
+}
+
+// short writes v compactly: 2.5M, 250k, 1,500, 12.5, 0.25.
+func short(v float64) string { return shortIn(v, math.Abs(v)) }
+
+// shortIn writes v in the unit that suits top, the largest value shown
+// beside it.
+func shortIn(v, top float64) string {
+	trim := func(s string) string {
+		if strings.Contains(s, ".") {
+			s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+		}
+		return s
+	}
+	switch {
+	case v == 0:
+		return "0"
+	case top >= 1e9:
+		return trim(fmt.Sprintf("%.2f", v/1e9)) + "B"
+	case top >= 1e6:
+		return trim(fmt.Sprintf("%.2f", v/1e6)) + "M"
+	case top >= 1e4:
+		return trim(fmt.Sprintf("%.1f", v/1e3)) + "k"
+	case top >= 100:
+		return group(fmt.Sprintf("%.0f", v))
+	case top < 0.01:
+		return trim(fmt.Sprintf("%.4f", v))
+	}
+	return trim(fmt.Sprintf("%.2f", v))
+}
+
+// percentTicks labels a share axis in percent: 0%, 25%, 50%.
+type percentTicks struct{}
+
+func (percentTicks) Ticks(min, max float64) []plot.Tick {
+	ticks := plot.DefaultTicks{}.Ticks(min, max)
+	for i := range ticks {
+		if ticks[i].Label != "" {
+			ticks[i].Label = strings.TrimSuffix(strings.TrimSuffix(fmt.Sprintf("%.1f", 100*ticks[i].Value), "0"), ".") + "%"
+		}
+	}
+	return ticks
 }
 
 // render draws p as inline SVG for the chart id. vgsvg writes a standalone
@@ -54,7 +149,8 @@ func newPlot(x, y string) *plot.Plot {
 // every text it draws (html.EscapeString), so the result is safe to embed.
 func render(id, label string, p *plot.Plot, w, h vg.Length) (Chart, error) {
 	c := vgsvg.New(w, h)
-	p.Draw(draw.New(c))
+	// A right margin, so that the last tick label is not cut off.
+	p.Draw(draw.Crop(draw.New(c), 0, -vg.Points(20), 0, 0))
 	var buf bytes.Buffer
 	if _, err := c.WriteTo(&buf); err != nil {
 		return Chart{}, fmt.Errorf("report: chart %s: %w", id, err)
@@ -67,6 +163,7 @@ func render(id, label string, p *plot.Plot, w, h vg.Length) (Chart, error) {
 	attrs := fmt.Sprintf(`<svg id="%s" class="chart" role="img" aria-label="%s" `,
 		template.HTMLEscapeString(id), template.HTMLEscapeString(label))
 	s = attrs + s[i+len("<svg "):]
+	s = strings.ReplaceAll(s, "font-family:Liberation Sans", svgFonts)
 	return Chart{ID: id, Title: label, SVG: template.HTML(s)}, nil
 }
 
