@@ -156,12 +156,18 @@ FROM %[1]s w JOIN prob_%[4]s p ON p._id = w.rowid`, wh, record, noFirst, name)
 	}
 	if name == "customers" {
 		// Customers quarantined for any rule but a repeated key (whose
-		// first row stays): their other rows are customer_quarantined.
+		// first row stays), also those the CSV reader rejected (their id
+		// read from their text, badKeys): their other rows are
+		// customer_quarantined.
 		if err := db.Exec(ctx, `CREATE OR REPLACE TEMP TABLE quarantined_customers AS
 SELECT w.customer_id, arg_min(r._file, r.line) AS file, min(r.line) AS line, arg_min(r.rule, r.line) AS rule
 FROM rej_customers r JOIN wh_customers w ON w.rowid = r._id
 WHERE w.customer_id IS NOT NULL AND w.customer_id NOT IN (SELECT customer_id FROM customers WHERE customer_id IS NOT NULL)
-GROUP BY w.customer_id`); err != nil {
+GROUP BY w.customer_id
+UNION ALL
+SELECT key, arg_min(source_file, line), min(line), arg_min(rule, line) FROM wh_malformed
+WHERE table_name = 'customers' AND key IS NOT NULL AND key NOT IN (SELECT customer_id FROM customers WHERE customer_id IS NOT NULL)
+GROUP BY key`); err != nil {
 			return err
 		}
 	}
@@ -171,7 +177,7 @@ GROUP BY w.customer_id`); err != nil {
 	}
 	reason := fmt.Sprintf("CASE WHEN rule = 'duplicate_key' THEN 'duplicate %s (first seen at line ' || first_line || CASE WHEN _ff <> _file THEN ' of ' || _ff ELSE '' END || ')' ELSE reason END", keyCols)
 	rej := fmt.Sprintf(`INSERT INTO rejects SELECT %[1]s, _file, line, column_name, rule, %[2]s, coalesce(record, _as_read) FROM rej_%[3]s;
-INSERT INTO rejects SELECT * FROM wh_malformed WHERE table_name = %[1]s;
+INSERT INTO rejects SELECT table_name, source_file, line, column_name, rule, reason, record FROM wh_malformed WHERE table_name = %[1]s;
 DROP TABLE rej_%[3]s; DROP TABLE prob_%[3]s; DROP TABLE IF EXISTS duph_%[3]s; DROP TABLE IF EXISTS dupw_%[3]s`, engine.Quote(name), reason, name)
 	if err := db.Exec(ctx, rej); err != nil {
 		return err

@@ -62,8 +62,8 @@ func readCSVHead(f *InputFile, src *config.Source, table string) (*csvHead, erro
 	}
 	first = bytes.TrimPrefix(first, []byte("\xef\xbb\xbf"))
 	if bytes.IndexByte(first, 0) >= 0 {
-		return nil, fmt.Errorf("sources.%s: the first line of %s holds NUL bytes: the file looks like UTF-16 (%q); set sources.%s.encoding: utf-16le (or utf-16be; utf-16 when it starts with a byte-order mark)",
-			table, f.Path, printable(first), table)
+		return nil, fmt.Errorf("sources.%s: the first line of %s holds NUL bytes: the file looks like UTF-16 (%q without them); set sources.%s.encoding: utf-16le (or utf-16be; utf-16 when it starts with a byte-order mark)",
+			table, f.Path, printable(bytes.ReplaceAll(first, []byte{0}, nil)), table)
 	}
 	if src.EncodingName() == "utf-8" && f.readPath == f.Path && !utf8.Valid(first) {
 		return nil, fmt.Errorf("sources.%s: the first line of %s is not UTF-8 (%q); set sources.%s.encoding to the file's encoding, e.g. windows-1252 (Western Europe), windows-1257 (Baltic) or iso-8859-1",

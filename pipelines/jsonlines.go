@@ -126,7 +126,7 @@ func (r *reader) prepareJSON(ctx context.Context, workDir string) error {
 		return err
 	}
 	return r.db.Exec(ctx, fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE badrec_%[1]s AS
-SELECT file_path, CAST(NULL AS VARCHAR) AS column_name, 'malformed_line' AS rule, reason, record, rec, line FROM badjson_%[1]s;
+SELECT file_path, CAST(NULL AS VARCHAR) AS column_name, 'malformed_line' AS rule, reason, record, rec, line, CAST(NULL AS VARCHAR) AS key FROM badjson_%[1]s;
 DROP TABLE badjson_%[1]s;
 `, t)+badRunsSQL(t))
 }

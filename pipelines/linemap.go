@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strings"
 
 	"golang.org/x/text/encoding"
 
@@ -43,12 +45,14 @@ SELECT %[4]s AS file_path, e.line AS duck, min(e.line_byte_position) - 1 AS pos,
 	CASE WHEN bool_and(CAST(e.error_type AS VARCHAR) = 'CAST') THEN 'unreadable_value' ELSE 'malformed_line' END AS rule,
 	string_agg(CASE WHEN CAST(e.error_type AS VARCHAR) = 'CAST' AND regexp_matches(e.error_message, 'Could not convert string "(.*)" to')
 		THEN e.column_name || ': cannot read ''' || left(regexp_extract(e.error_message, 'Could not convert string "(.*)" to', 1), 80) || ''' as ' || regexp_extract(e.error_message, 'to ''([^'']*)''', 1)
+			|| CASE regexp_extract(e.error_message, 'to ''([^'']*)''', 1) WHEN 'DATE' THEN %[6]s WHEN 'TIMESTAMP' THEN %[7]s ELSE '' END
 		WHEN CAST(e.error_type AS VARCHAR) = 'INVALID ENCODING' THEN e.error_message || %[5]s
 		ELSE e.error_message END, '; ' ORDER BY e.column_idx) AS reason,
-	left(trim(first(e.csv_line), chr(13) || chr(10)), %[3]d) AS record
+	left(trim(first(e.csv_line), chr(13) || chr(10)), %[3]d) AS record, CAST(NULL AS VARCHAR) AS key
 FROM csv_rejects e JOIN csv_scans s USING (scan_id, file_id) WHERE e.scan_id > %[2]d
 GROUP BY 1, 2`, t, r.scanFrom, maxRecordBytes, r.originalPath("s.file_path"),
-		engine.Quote(fmt.Sprintf(" (if the file is not UTF-8, set sources.%s.encoding, e.g. windows-1252)", t)))
+		engine.Quote(fmt.Sprintf(" (if the file is not UTF-8, set sources.%s.encoding, e.g. windows-1252)", t)),
+		engine.Quote(r.formatHint("date_format", r.src.DateFormat)), engine.Quote(r.formatHint("timestamp_format", r.src.TimestampFormat)))
 	if err := r.db.Exec(ctx, q); err != nil {
 		return err
 	}
@@ -62,6 +66,15 @@ GROUP BY 1, 2`, t, r.scanFrom, maxRecordBytes, r.originalPath("s.file_path"),
 		r.positions[p] = append(r.positions[p], bad.Col("pos").Ints[i])
 	}
 	return nil
+}
+
+// formatHint says, after a date that cannot be read, which format it was
+// read with and which setting sets it.
+func (r *reader) formatHint(key, format string) string {
+	if format == "" {
+		return fmt.Sprintf(" (dates are read as ISO, 2024-03-31; set sources.%s.%s if the file writes them otherwise)", r.table.Name, key)
+	}
+	return fmt.Sprintf(" with sources.%s.%s %q", r.table.Name, key, format)
 }
 
 // indexFiles indexes the files whose records do not sit one per line
@@ -152,7 +165,53 @@ DROP TABLE badline_%[1]s; DROP TABLE badpos_%[1]s;
 	if err := r.db.CreateTable(ctx, "aside_"+t, sa); err != nil {
 		return err
 	}
-	return r.db.Exec(ctx, fmt.Sprintf(`INSERT INTO badrec_%[1]s BY NAME SELECT file_path, line, 'malformed_line' AS rule, reason, record FROM aside_%[1]s`, t))
+	if err := r.db.Exec(ctx, fmt.Sprintf(`INSERT INTO badrec_%[1]s BY NAME SELECT file_path, line, 'malformed_line' AS rule, reason, record FROM aside_%[1]s`, t)); err != nil {
+		return err
+	}
+	return r.badKeys(ctx)
+}
+
+// badKeys fills in the key of the customers that DuckDB's reader rejected
+// or crmbatch set aside, read from their text: their orders and other rows
+// then say customer_quarantined, naming the customer's line, instead of
+// unknown_customer.
+func (r *reader) badKeys(ctx context.Context) error {
+	h, ok := r.direct["customer_id"]
+	if r.table.Name != "customers" || !ok {
+		return nil
+	}
+	f, err := r.db.QueryFrame(ctx, "SELECT file_path, CAST(line AS BIGINT) AS line, record FROM badrec_customers WHERE record IS NOT NULL ORDER BY ALL")
+	if err != nil || f.Len() == 0 {
+		return err
+	}
+	byPath := map[string]*InputFile{}
+	for _, file := range r.files {
+		byPath[file.Path] = file
+	}
+	var paths, keys []string
+	var lines []int64
+	for i := 0; i < f.Len(); i++ {
+		file := byPath[f.Col("file_path").Strings[i]]
+		if file == nil {
+			continue
+		}
+		col := slices.IndexFunc(file.head.names, func(n string) bool { return strings.EqualFold(n, h) })
+		fields := splitRecord([]byte(f.Col("record").Strings[i]), file.head.delim, quoteByte(r.src.Quote))
+		if col < 0 || col >= len(fields) || strings.TrimSpace(fields[col]) == "" {
+			continue
+		}
+		paths, lines, keys = append(paths, file.Path), append(lines, f.Col("line").Ints[i]), append(keys, fields[col])
+	}
+	k := &frame.Frame{}
+	k.Add(frame.NewString("file_path", paths, nil))
+	k.Add(frame.NewInt("line", lines, nil))
+	k.Add(frame.NewString("key", keys, nil))
+	if err := r.db.CreateTable(ctx, "badkeys_customers", k); err != nil {
+		return err
+	}
+	return r.db.Exec(ctx, fmt.Sprintf(`UPDATE badrec_customers SET key = %s FROM badkeys_customers k
+WHERE k.file_path = badrec_customers.file_path AND k.line = badrec_customers.line;
+DROP TABLE badkeys_customers`, idSQL("k.key", r.idCase)))
 }
 
 // LostRowsError is a CSV file whose records DuckDB's reader did not all

@@ -346,10 +346,13 @@ func (r *reader) readFiles(ctx context.Context) error {
 	if r.format() == "json" {
 		// A field mapped to text is read as text: a nested value in one
 		// row then stays that row's problem (typed), instead of turning the
-		// whole column into JSON with quoted strings.
+		// whole column into JSON with quoted strings. Dates and timestamps
+		// are read as text too and cast as in CSV: a UTC offset is dropped,
+		// the local time kept (the sniffer would make them TIMESTAMPTZ and
+		// turn them into UTC).
 		text := map[string]bool{}
 		for _, f := range r.table.Fields {
-			if h, ok := r.direct[f.Name]; ok && f.Type == "VARCHAR" {
+			if h, ok := r.direct[f.Name]; ok && (f.Type == "VARCHAR" || f.Type == "DATE" || f.Type == "TIMESTAMP") {
 				text[h] = true
 			}
 		}

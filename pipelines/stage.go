@@ -72,12 +72,12 @@ func idField(f config.Field) bool {
 // and no-break space.
 const idSpace = "' ' || chr(9) || chr(160)"
 
-// idValue is the SQL of identifier v as it is kept.
-func (r *reader) idValue(v string) string {
+// idSQL is the SQL of identifier v as it is kept, with id_case idCase.
+func idSQL(v, idCase string) string {
 	e := fmt.Sprintf("nullif(trim(CAST(%s AS VARCHAR), %s), '')", v, idSpace)
-	switch r.idCase {
+	switch idCase {
 	case "upper", "lower":
-		return r.idCase + "(" + e + ")"
+		return idCase + "(" + e + ")"
 	}
 	return e
 }
@@ -126,7 +126,7 @@ func (r *reader) stage(ctx context.Context) error {
 			vcol = "_v_" + f.Name
 			val := tv
 			if id {
-				val = r.idValue(tv)
+				val = idSQL(tv, r.idCase)
 				if tv != v {
 					have = "_t_" + f.Name
 					inner = append(inner, tv+" AS "+have)

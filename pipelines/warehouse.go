@@ -48,7 +48,8 @@ ALTER TABLE wh_files ADD COLUMN IF NOT EXISTS late BIGINT DEFAULT 0;
 CREATE TABLE IF NOT EXISTS wh_records (table_name VARCHAR, path VARCHAR, line BIGINT, record VARCHAR);
 CREATE TABLE IF NOT EXISTS wh_badruns (table_name VARCHAR, path VARCHAR, a BIGINT, j BIGINT);
 CREATE TABLE IF NOT EXISTS wh_shifts (table_name VARCHAR, path VARCHAR, rec BIGINT, phys BIGINT);
-CREATE TABLE IF NOT EXISTS wh_aside (table_name VARCHAR, path VARCHAR, line BIGINT);`
+CREATE TABLE IF NOT EXISTS wh_aside (table_name VARCHAR, path VARCHAR, line BIGINT);
+ALTER TABLE wh_malformed ADD COLUMN IF NOT EXISTS key VARCHAR;`
 
 // settingsHash identifies what a table's staged rows depend on besides
 // the files: the source settings (but not the file list), id_case and the
@@ -201,7 +202,7 @@ func merge(ctx context.Context, db *engine.DB, r *reader, hash string, asOf time
 	}
 	if r.format() == "csv" || r.format() == "json" {
 		stmts = append(stmts, fmt.Sprintf(`INSERT INTO wh_malformed
-SELECT %[1]s, file_path, line, column_name, rule, reason, record FROM badrec_%[2]s;
+SELECT %[1]s, file_path, line, column_name, rule, reason, record, key FROM badrec_%[2]s;
 INSERT INTO wh_badruns SELECT %[1]s, file_path, a, j FROM bad_%[2]s;
 INSERT INTO wh_shifts SELECT %[1]s, file_path, rec, phys FROM shift_%[2]s`, engine.Quote(t), t))
 	}
