@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"log/slog"
 	"strings"
 	"time"
@@ -197,6 +198,9 @@ func loadTable(ctx context.Context, db *engine.DB, cfg *config.Config, t *config
 		}
 		load = r.files
 		if len(load) > 0 {
+			if err := checkSpace(filepath.Dir(cfg.DatabasePath()), loadNeed(load), "loading "+t.Name+" into the warehouse"); err != nil {
+				return nil, err
+			}
 			// Rows of a rebuilt table are reloaded, not late.
 			var late map[string]int64
 			if !rebuild {

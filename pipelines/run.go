@@ -278,6 +278,9 @@ func sampleRejects(ctx context.Context, b *runState) error {
 }
 
 func customerStage(ctx context.Context, b *runState) error {
+	if err := CheckOutputSpace(b.Cfg.OutputRoot()); err != nil {
+		return err
+	}
 	f, err := BuildCustomerTable(ctx, b.DB, b.AsOf, b.Cfg.UnitDays(), b.Ingest)
 	if err != nil {
 		return err

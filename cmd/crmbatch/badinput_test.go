@@ -11,11 +11,13 @@ import (
 	"io"
 	"maps"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/crmbatch/crmbatch/engine"
@@ -488,4 +490,82 @@ func TestBadInputSharedDatabase(t *testing.T) {
 	if code != ExitUsage || !strings.Contains(out, "database") || !strings.Contains(out, "shared.duckdb") {
 		t.Errorf("exit %d, want %d naming the database:\n%s", code, ExitUsage, out)
 	}
+}
+
+// A full disk (issue 13 case 22): a run on a disk with 2 MB free stops
+// before it writes, with exit 2 naming the folder and the bytes it needs;
+// the last published run is untouched; once there is room, the next run
+// publishes and leaves no staging behind. It mounts a 200 MB tmpfs, so it
+// runs as root only.
+func TestBadInputDiskFull(t *testing.T) {
+	if testing.Short() {
+		t.Skip("SKIPPED under -short: mounts a tmpfs")
+	}
+	mnt := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=200m", "tmpfs", mnt).CombinedOutput(); err != nil {
+		t.Skipf("SKIPPED: cannot mount a tmpfs to fill (%v: %s); the full-disk case was not tried", err, out)
+	}
+	defer exec.Command("umount", mnt).Run()
+	dir := copyCase(t, "one_customer")
+	root := filepath.Join(mnt, "out")
+	run := func() (int, error) {
+		err, _ := runInProcess(t, "run", "-config", filepath.Join(dir, "crmbatch.yaml"), "-output", root, "-quiet")
+		return ExitCode(err), err
+	}
+	if code, err := run(); !slices.Contains(publishes, code) {
+		t.Fatalf("the first run: exit %d (%v)", code, err)
+	}
+	asOf, err := pipelines.LatestAsOf(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := snapshotTree(t, root)
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(mnt, &st); err != nil {
+		t.Fatal(err)
+	}
+	filler := filepath.Join(mnt, "filler")
+	free := int64(st.Bavail) * int64(st.Bsize)
+	if err := os.WriteFile(filler, make([]byte, free-2<<20), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, err := run()
+	if code != ExitUsage || err == nil || !strings.Contains(err.Error(), mnt) || !strings.Contains(err.Error(), "free") {
+		t.Errorf("with 2 MB free: exit %d (%v), want %d naming %s and the space", code, err, ExitUsage, mnt)
+	}
+	if after := snapshotTree(t, root); !maps.Equal(good, after) {
+		t.Errorf("the last published run changed in the failed run")
+	}
+	if err := os.Remove(filler); err != nil {
+		t.Fatal(err)
+	}
+	if code, err := run(); !slices.Contains(publishes, code) {
+		t.Fatalf("the run after freeing space: exit %d (%v)", code, err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "_staging")); !os.IsNotExist(err) {
+		t.Errorf("_staging left behind after the run that had room")
+	}
+	if _, err := pipelines.LatestAsOf(root); err != nil {
+		t.Errorf("nothing published as of %s after freeing space: %v", asOf, err)
+	}
+}
+
+// snapshotTree returns the SHA-256 of every published file under root
+// (the warehouse and lock aside), by path.
+func snapshotTree(t *testing.T, root string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.Contains(p, "crmbatch.duckdb") || strings.Contains(p, "_lock") {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return nil
+		}
+		sum := sha256.Sum256(b)
+		out[p] = hex.EncodeToString(sum[:8])
+		return nil
+	})
+	return out
 }
