@@ -21,7 +21,7 @@ func Columns(cfg *config.Config) []batch.ColumnDoc {
 // Tables documents the tables the scoring stages publish.
 func Tables(cfg *config.Config) []batch.TableDoc {
 	reasons := []batch.ColumnDoc{
-		col("reason_1", "VARCHAR", "largest contribution to the log-odds, signed, e.g. \"source = referral (+0.70)\""),
+		col("reason_1", "VARCHAR", "largest contribution to the log-odds in words, signed, e.g. \"source is referral (+0.70)\", \"time on site is high (+0.36)\""),
 		col("reason_2", "VARCHAR", ""),
 		col("reason_3", "VARCHAR", ""),
 	}
@@ -39,6 +39,9 @@ func Tables(cfg *config.Config) []batch.TableDoc {
 			col("created_ts", "TIMESTAMP", ""),
 			col("age_days", "BIGINT", "days from creation to the as-of date"),
 			col("source", "VARCHAR", ""),
+			col("company", "VARCHAR", "the lead's company, from a column of the leads source named company, account or organization; null without one"),
+			col("owner", "VARCHAR", "who owns the lead, from a column named owner, lead owner or sales rep; null without one"),
+			col("contact", "VARCHAR", "how to reach the lead, from a column named email or phone; null without one"),
 			col("conversion_probability", "DOUBLE", "probability of converting within leads.window_days"),
 			col("lead_score", "BIGINT", "round(100 x conversion_probability), 0-100"),
 			col("lead_grade", "VARCHAR", "A-D by leads.grade_cuts (default A >= 50, B >= 30, C >= 15, else D)"),

@@ -122,7 +122,7 @@ func Leads(ctx context.Context, b *batch.Batch) error {
 		score[k] = int64(math.Round(100 * p[k]))
 		grade[k] = cfg.Grade(float64(score[k]))
 		for r := range rs {
-			rs[r][k], rValid[r][k] = reasons[r][k], reasons[r][k] != ""
+			rs[r][k], rValid[r][k] = Words(reasons[r][k]), reasons[r][k] != ""
 		}
 	}
 	out := &frame.Frame{}
@@ -142,7 +142,11 @@ func Leads(ctx context.Context, b *batch.Batch) error {
 	if err != nil {
 		return err
 	}
-	if err := b.Out.CopyQuery(ctx, b.DB, "lead_scores", leadScoresSQL(b.AsOf, cfg, lv)); err != nil {
+	lc, err := leadContactSQL(ctx, b)
+	if err != nil {
+		return err
+	}
+	if err := b.Out.CopyQuery(ctx, b.DB, "lead_scores", leadScoresSQL(b.AsOf, cfg, lv, lc)); err != nil {
 		return err
 	}
 	return mm.save(ctx, b)
@@ -271,7 +275,7 @@ func leadColumns(f *frame.Frame, cfg *config.Leads) ([]logit.Column, error) {
 
 // leadScoresSQL joins the model scores to the lead columns and adds the
 // rule points, evaluated in SQL, and the expected value (see leadValue).
-func leadScoresSQL(asOf time.Time, cfg *config.Leads, lv leadValue) string {
+func leadScoresSQL(asOf time.Time, cfg *config.Leads, lv leadValue, lc leadContact) string {
 	points, matched := "0", "NULL"
 	if len(cfg.Rules) > 0 {
 		var p, m []string
@@ -284,10 +288,10 @@ func leadScoresSQL(asOf time.Time, cfg *config.Leads, lv leadValue) string {
 	}
 	return fmt.Sprintf(`SELECT s.lead_id, l.created_ts,
 	CAST(date_diff('day', CAST(l.created_ts AS DATE), DATE %s) AS BIGINT) AS age_days,
-	l.source, s.conversion_probability, s.lead_score, s.lead_grade,
+	l.source, %s, s.conversion_probability, s.lead_score, s.lead_grade,
 	CAST(%s AS BIGINT) AS rule_points, %s AS rules_matched,
 	s.reason_1, s.reason_2, s.reason_3, %s
 FROM scoring_lead_model s JOIN leads l USING (lead_id)
-%s
-ORDER BY s.lead_score DESC, s.lead_id`, engine.Quote(asOf.Format(time.DateOnly)), points, matched, lv.cols, lv.join)
+%s %s
+ORDER BY s.lead_score DESC, s.lead_id`, engine.Quote(asOf.Format(time.DateOnly)), lc.cols, points, matched, lv.cols, lv.join, lc.join)
 }

@@ -1,0 +1,57 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// Issue 12, item 14: explanations in the words a person uses, and the
+// lead's company, owner and contact beside its score.
+func TestExplanationsInWords(t *testing.T) {
+	dir := t.TempDir()
+	cfg := genData(t, dir, 1500, 14, "")
+	// The CRM's lead export has the company, owner and email too.
+	b, _ := os.ReadFile(filepath.Join(dir, "leads.csv"))
+	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	for i := range lines {
+		if i == 0 {
+			lines[i] += ",Company,Lead Owner,Email"
+		} else {
+			lines[i] += fmt.Sprintf(",Firm %d,Rep %d,lead%d@example.org", i, i%7, i)
+		}
+	}
+	writeFile(t, dir, "leads.csv", strings.Join(lines, "\n")+"\n")
+	r := user(t, "run", "-config", cfg, "-quiet")
+	if r.code != ExitOK && r.code != ExitAlerts {
+		t.Fatalf("run: %v", r)
+	}
+	root := filepath.Join(dir, "out")
+	f := published(t, root, "lead_scores", "2025-12-30", "SELECT company, owner, contact, reason_1, reason_2, reason_3 FROM t ")
+	if f.Len() == 0 {
+		t.Fatal("no lead scores")
+	}
+	// A feature by its column name: "time_on_site low", "log1p(...)", "source = x".
+	technical := regexp.MustCompile(`^\S+_\S+ (high|low|missing) \(|log1p\(|^\S+ = `)
+	for i := 0; i < f.Len(); i++ {
+		if f.Col("company").IsNull(i) || !strings.HasPrefix(f.Col("company").Strings[i], "Firm ") ||
+			!strings.HasPrefix(f.Col("owner").Strings[i], "Rep ") || !strings.HasSuffix(f.Col("contact").Strings[i], "@example.org") {
+			t.Fatalf("lead %d: company %q owner %q contact %q", i, f.Col("company").Strings[i], f.Col("owner").Strings[i], f.Col("contact").Strings[i])
+		}
+		for _, c := range []string{"reason_1", "reason_2", "reason_3"} {
+			if col := f.Col(c); !col.IsNull(i) && technical.MatchString(col.Strings[i]) {
+				t.Errorf("%s %q is not in words", c, col.Strings[i])
+			}
+		}
+	}
+	report, _ := os.ReadFile(filepath.Join(root, "reports", "as_of=2025-12-30", "report.html"))
+	if !strings.Contains(string(report), "time on site is") && !strings.Contains(string(report), "pages viewed is") {
+		t.Errorf("the report's reasons are not in words")
+	}
+	if strings.Contains(string(report), "revenue_prev_90d") {
+		t.Errorf("the report shows a reason by its column name")
+	}
+}
