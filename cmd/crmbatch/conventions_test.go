@@ -91,9 +91,18 @@ func TestInitFromHeaders(t *testing.T) {
 	out2 := filepath.Join(dir, "retail.yaml")
 	r = user(t, "init", "-out", out2, retail)
 	b, _ = os.ReadFile(out2)
-	for _, want := range []string{"  orders:\n", "      order_id: InvoiceNo ", "      customer_id: CustomerID ", "      order_ts: InvoiceDate ", "      revenue: Quantity * UnitPrice ", "      product_id: StockCode "} {
+	// Issue 12, item 9 (in part): ids written as floats (17850.0) are
+	// cleaned by the mapping init writes.
+	for _, want := range []string{"  orders:\n", "      order_id: InvoiceNo ", `      customer_id: "regexp_replace(CAST(CustomerID AS VARCHAR), '\\.0$', '')"`,
+		"      order_ts: InvoiceDate ", "      revenue: Quantity * UnitPrice ", "      product_id: StockCode "} {
 		if r.code != ExitOK || !strings.Contains(string(b), want) {
 			t.Errorf("init of Online Retail wrote no %q: %v\n%s", want, r, b)
 		}
+	}
+	if !strings.Contains(r.stdout, "holds ids written as floats (17850.0)") {
+		t.Errorf("init does not say it cleans float ids:\n%s", r.stdout)
+	}
+	if d := user(t, "run", "-config", out2, "-dry-run"); d.code != ExitOK || !strings.Contains(d.stdout, "every mapping fits the columns of its files") {
+		t.Errorf("the Online Retail configuration init wrote does not pass the dry run: %v", d)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/crmbatch/crmbatch/engine"
@@ -120,6 +121,7 @@ type guess struct {
 	mapped           map[string]string // canonical column -> source column or expression
 	dateFmt, tsFmt   string
 	decimalComma     bool
+	cleaned          []string // id columns whose float form (17850.0) the mapping cleans
 }
 
 // inspect reads a file's header and first rows and guesses its table
@@ -280,6 +282,9 @@ func (g *guess) write(b *strings.Builder) []string {
 		switch {
 		case ok && src == f.Name:
 			fmt.Fprintf(b, "      # %s: %s%s  (same name: read as it is)\n", f.Name, src, pad(f.Name, src))
+		case ok && slices.Contains(g.cleaned, f.Name):
+			fmt.Fprintf(b, "      %s: %s  # the first rows write it as a float (17850.0): the .0 is dropped\n", f.Name, yamlString(src))
+			notes = append(notes, fmt.Sprintf("sources.%s.columns.%s: %s holds ids written as floats (17850.0); the mapping drops the .0", g.table, f.Name, g.path))
 		case ok:
 			fmt.Fprintf(b, "      %s: %s%s  # %s\n", f.Name, yamlString(src), pad(f.Name, src), fieldDoc(f))
 		case f.Required:
@@ -293,7 +298,11 @@ func (g *guess) write(b *strings.Builder) []string {
 		used[v] = true
 	}
 	for _, h := range g.header {
-		if !used[h] && !strings.Contains(g.mapped["revenue"], h) {
+		inExpr := false
+		for _, v := range g.mapped {
+			inExpr = inExpr || strings.Contains(v, h)
+		}
+		if !used[h] && !inExpr {
 			unused = append(unused, h)
 		}
 	}

@@ -199,6 +199,12 @@ func (g *guess) formats() {
 			continue
 		}
 		switch f.Type {
+		case "VARCHAR":
+			// Ids that went through a spreadsheet or pandas: 17850.0.
+			if strings.HasSuffix(f.Name, "_id") && allMatch(vals, floatID) {
+				g.mapped[f.Name] = "regexp_replace(CAST(" + quoteIdent(src) + " AS VARCHAR), '\\.0$', '')"
+				g.cleaned = append(g.cleaned, f.Name)
+			}
 		case "DATE", "TIMESTAMP":
 			fmt := dateFormat(vals)
 			if f.Type == "DATE" && g.dateFmt == "" {
@@ -245,3 +251,15 @@ func dateFormat(vals []string) string {
 }
 
 func sortStrings(s []string) { sort.Strings(s) }
+
+// floatID is an id written as a float: 17850.0.
+var floatID = regexp.MustCompile(`^[0-9]+\.0$`)
+
+func allMatch(vals []string, re *regexp.Regexp) bool {
+	for _, v := range vals {
+		if !re.MatchString(v) {
+			return false
+		}
+	}
+	return len(vals) > 0
+}
