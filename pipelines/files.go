@@ -34,6 +34,7 @@ type InputFile struct {
 	lines    int64      // lines of the (decompressed) file, from the checksum pass
 	long     []longLine // its lines longer than maxLineBytes, from the checksum pass
 	mixed    bool       // its line breaks are CRLF and LF both, from the checksum pass
+	digitU   bool       // it has a digit, an underscore and a digit (1_000), from the checksum pass
 	head     *csvHead   // a CSV file's delimiter and column names
 	base     string     // what DuckDB reads before any line is blanked: Path or its transcoding
 	set      []setAside // lines blanked in the copy at readPath, by line
@@ -111,7 +112,7 @@ func checksumFile(f *InputFile) error {
 		return fmt.Errorf("checksum %s: %w", f.Path, err)
 	}
 	f.SHA256 = hex.EncodeToString(h.Sum(nil))
-	f.lines, f.long, f.mixed = lc.lines(), lc.longLines(), lc.mixedEnds()
+	f.lines, f.long, f.mixed, f.digitU = lc.lines(), lc.longLines(), lc.mixedEnds(), lc.digitU
 	return nil
 }
 

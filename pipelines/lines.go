@@ -81,6 +81,7 @@ type lineCounter struct {
 	any    bool
 	run    int64 // bytes since the last line break
 	long   []longLine
+	digitU bool // a digit, an underscore and a digit (1_000) somewhere
 }
 
 // maxLineBytes is the longest physical line crmbatch reads: a longer one
@@ -121,12 +122,22 @@ func (c *lineCounter) Write(p []byte) (int, error) {
 		}
 	}
 	c.crlf += int64(bytes.Count(p, []byte("\r\n")))
+	for i := 0; !c.digitU; {
+		j := bytes.IndexByte(p[i:], '_')
+		if j < 0 {
+			break
+		}
+		i += j + 1
+		c.digitU = i >= 2 && i < len(p) && isDigit(p[i-2]) && isDigit(p[i])
+	}
 	if c.last == '\r' && p[0] == '\n' {
 		c.crlf++ // across two writes
 	}
 	c.last, c.any = p[len(p)-1], true
 	return len(p), nil
 }
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // mixedEnds reports whether some line breaks are CRLF and others LF: DuckDB's
 // reader stops at the first line break of the other kind.

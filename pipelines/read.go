@@ -284,6 +284,9 @@ func (r *reader) readRaw(ctx context.Context) error {
 		return r.readFiles(ctx)
 	}
 	for _, f := range r.files {
+		if f.digitU {
+			r.readNumbersAsText()
+		}
 		f.base, f.set = f.readPath, nil
 		if f.setAsideLong() || f.mixed {
 			if err := writeCopy(f, r.src.EncodingName(), r.workDir); err != nil {
@@ -490,6 +493,22 @@ func (r *reader) readTypes() map[string]string {
 		}
 	}
 	return want
+}
+
+// readNumbersAsText reads the numeric columns as text: DuckDB's reader
+// takes 1_000 as 1000 without a word, and as text such a value is read
+// the same way and flagged (<column>_digit_separator, stage.go). Only
+// files where the checksum pass saw a digit, an underscore and a digit pay
+// for it.
+func (r *reader) readNumbersAsText() {
+	for _, f := range r.table.Fields {
+		if h, ok := r.direct[f.Name]; ok && (f.Type == "DOUBLE" || f.Type == "BIGINT") {
+			if r.text == nil {
+				r.text = map[string]bool{}
+			}
+			r.text[h] = true
+		}
+	}
 }
 
 // unreadableOptional looks at the values DuckDB's last scans could not

@@ -137,6 +137,10 @@ func (r *reader) stage(ctx context.Context) error {
 				}
 			}
 			inner = append(inner, fmt.Sprintf("%s AS %s, %s AS %s", val, f.Name, v, vcol))
+			if h, direct := r.direct[f.Name]; direct && (f.Type == "DOUBLE" || f.Type == "BIGINT") && r.format() == "csv" && r.readType(h) == "VARCHAR" {
+				// 1_000 reads as 1000: flagged, as the writer may have meant something else.
+				notes = append(notes, fmt.Sprintf("CASE WHEN %[2]s IS NOT NULL AND regexp_matches(CAST(%[1]s AS VARCHAR), '[0-9]_[0-9]') THEN '%[3]s_digit_separator' END", vcol, f.Name, f.Name))
+			}
 			if tv != v {
 				bad := fmt.Sprintf("(%s IS NOT NULL AND %s IS NULL)", vcol, have)
 				if nullable(t, f) {

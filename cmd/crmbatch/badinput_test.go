@@ -152,7 +152,7 @@ func TestBadInputCorpus(t *testing.T) {
 		// Suspicious values are flagged, never dropped; line ends.
 		{name: "suspicious_values", codes: publishes,
 			rejects: map[string][]rejectAt{"orders": nil},
-			flags:   map[string]map[string]int64{"orders": {"negative_quantity": 1, "order_before_signup": 3}},
+			flags:   map[string]map[string]int64{"orders": {"negative_quantity": 1, "order_before_signup": 3, "revenue_digit_separator": 1}},
 			warning: "days after the last order"},
 		{name: "mixed_line_ends", codes: publishes,
 			rejects: map[string][]rejectAt{"orders": {{26, "unreadable_value"}}}, read: map[string]int64{"orders": 30}},
