@@ -167,7 +167,11 @@ func subscriptionSection(ctx context.Context, s *source) (*Section, error) {
 		b, _ := co.Floats("beta")
 		tab := &Table{Caption: "Cohorts fitted", Head: []string{"cohort", "subscribers", "active", "alpha", "beta", "status"}, Num: []bool{false, true, true, true, true, false}}
 		for i := 0; i < co.Len(); i++ {
-			tab.Rows = append(tab.Rows, []string{co.Col("cohort_type").Strings[i] + " " + cell(co.Col("cohort"), i), count(co.Col("subscribers").Ints[i]),
+			name := co.Col("cohort_type").Strings[i] + " " + cell(co.Col("cohort"), i)
+			if co.Col("cohort_type").Strings[i] == cell(co.Col("cohort"), i) {
+				name = "all subscribers"
+			}
+			tab.Rows = append(tab.Rows, []string{name, count(co.Col("subscribers").Ints[i]),
 				count(co.Col("active").Ints[i]), num(a[i], 3), num(b[i], 3), cell(co.Col("status"), i)})
 		}
 		sec.Tables = append(sec.Tables, tab)
