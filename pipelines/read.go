@@ -73,6 +73,17 @@ func (r *reader) discover(ctx context.Context) error {
 	if r.format() == "csv" {
 		return r.discoverCSV()
 	}
+	var kept []*InputFile
+	for _, f := range r.files {
+		if f.Bytes == 0 {
+			r.empty = append(r.empty, f)
+		} else {
+			kept = append(kept, f)
+		}
+	}
+	if r.files = kept; len(kept) == 0 {
+		return &EmptyFileError{Table: r.table.Name, Path: r.paths0(r.empty)}
+	}
 	scan := r.scan()
 	if r.format() != "parquet" {
 		scan = r.scan("ignore_errors=true")

@@ -136,6 +136,7 @@ func TestBadInputCorpus(t *testing.T) {
 			rejects: map[string][]rejectAt{"orders": {{4, "unreadable_value"}, {5, "unreadable_value"}, {6, "unreadable_value"}}}},
 		{name: "empty_optional", codes: publishes, read: map[string]int64{"leads": 0},
 			note: map[string]string{"leads": "empty"}, warning: "leads.csv is empty"},
+		{name: "empty_ndjson", codes: publishes, read: map[string]int64{"orders": 2}, warning: "orders-2.ndjson is empty"},
 		{name: "duplicate_header", codes: []int{ExitUsage}, mention: []string{"revenue", "columns 7 and 10", "orders.csv"}},
 		{name: "bad_memory_limit", codes: []int{ExitUsage}, mention: []string{"memory_limit", "lots"}},
 		{name: "glob_missing_column", codes: []int{ExitUsage}, mention: []string{"orders-2.csv", "revenue"}},
