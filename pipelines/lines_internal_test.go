@@ -73,3 +73,29 @@ func TestRecordsAt(t *testing.T) {
 		t.Errorf("long line: %d bytes ending %q, next %q", len(got[2]), got[2][len(got[2])-20:], got[3])
 	}
 }
+
+// Byte offsets to physical lines, line breaks only: an offset on the line
+// break before a record (CRLF files) or on blank lines moves on to the
+// next line with text.
+func TestLinesAtOffsets(t *testing.T) {
+	text := "h\r\nab\r\n\r\ncd\nef"
+	// offsets: 0 h, 3 a, 2 (the \n of line 1), 7 (the blank line), 11 e
+	got, err := linesAtOffsets(strings.NewReader(text), 0, []int64{11, 0, 3, 2, 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[int64]int64{0: 1, 2: 2, 3: 2, 7: 4, 11: 5}
+	for off, line := range want {
+		if got[off] != line {
+			t.Errorf("offset %d: line %d, want %d (%v)", off, got[off], line, got)
+		}
+	}
+	long := strings.Repeat("x\n", 1<<20) + "y"
+	got, err = linesAtOffsets(strings.NewReader(long), 0, []int64{int64(len(long) - 1), 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[int64(len(long)-1)] != 1<<20+1 || got[1<<20] != 1<<19+1 {
+		t.Errorf("across buffers: %v", got)
+	}
+}

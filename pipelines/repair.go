@@ -316,33 +316,53 @@ func (r *reader) linesAt(f *InputFile, offsets []int64) (map[int64]int64, error)
 		return nil, err
 	}
 	defer closeFn()
+	return linesAtOffsets(rd, bomBytes(f, dec), offsets)
+}
+
+// linesAtOffsets is linesAt over a stream whose first byte is at offset
+// start.
+func linesAtOffsets(rd io.Reader, start int64, offsets []int64) (map[int64]int64, error) {
 	want := append([]int64(nil), offsets...)
 	sort.Slice(want, func(i, j int) bool { return want[i] < want[j] })
 	out := map[int64]int64{}
-	br := bufio.NewReaderSize(rd, 1<<20)
-	off, line := bomBytes(f, dec), int64(1)
+	buf := make([]byte, 1<<20)
+	off, line := start, int64(1)
 	var pending []int64 // offsets waiting for a byte that is not a line break
 	for len(want) > 0 || len(pending) > 0 {
-		c, err := br.ReadByte()
-		if err == io.EOF {
-			break
+		n, err := io.ReadFull(rd, buf)
+		chunk, pos := buf[:n], 0
+		for pos < len(chunk) {
+			if len(pending) > 0 {
+				k := bytes.IndexFunc(chunk[pos:], func(c rune) bool { return c != '\n' && c != '\r' })
+				if k < 0 {
+					k = len(chunk) - pos
+				}
+				line += int64(bytes.Count(chunk[pos:pos+k], []byte{'\n'}))
+				if pos += k; pos == len(chunk) {
+					break
+				}
+				for _, p := range pending {
+					out[p] = line
+				}
+				pending = pending[:0]
+			}
+			if len(want) == 0 || want[0] >= off+int64(len(chunk)) {
+				line += int64(bytes.Count(chunk[pos:], []byte{'\n'}))
+				break
+			}
+			if target := int(want[0] - off); target > pos {
+				line += int64(bytes.Count(chunk[pos:target], []byte{'\n'}))
+				pos = target
+			}
+			pending, want = append(pending, want[0]), want[1:]
+		}
+		off += int64(n)
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			return out, nil
 		}
 		if err != nil {
 			return nil, err
 		}
-		for len(want) > 0 && want[0] <= off {
-			pending, want = append(pending, want[0]), want[1:]
-		}
-		if c != '\n' && c != '\r' {
-			for _, p := range pending {
-				out[p] = line
-			}
-			pending = pending[:0]
-		}
-		if c == '\n' {
-			line++
-		}
-		off++
 	}
 	return out, nil
 }
