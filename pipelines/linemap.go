@@ -228,21 +228,31 @@ func (e *LostRowsError) Error() string {
 
 // indexFile reads one CSV file (as DuckDB read it) in Go for its record
 // shifts, its number of records and the records at the given byte offsets.
-func (r *reader) indexFile(f *InputFile, offsets []int64) (*recordIndex, error) {
-	dec, err := sourceDecoder(r.src.EncodingName(), f)
-	if err != nil {
-		return nil, err
-	}
-	rd, closeFn, err := openText(f.readPath, dec)
-	if err != nil {
-		return nil, err
-	}
-	defer closeFn()
-	idx, err := indexRecords(rd, quoteByte(r.src.Quote), f.head.delim, r.header0(), offsets, bomBytes(f, dec))
+func (r *reader) indexFile(f *InputFile, offsets []int64) (idx *recordIndex, err error) {
+	err = r.withText(f, func(rd io.Reader, skipped int64) (err error) {
+		idx, err = indexRecords(rd, quoteByte(r.src.Quote), f.head.delim, r.header0(), offsets, skipped)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("sources.%s: reading the lines of %s: %w", r.table.Name, f.Path, err)
 	}
 	return idx, nil
+}
+
+// withText hands use the file f as DuckDB read it (decompressed, decoded
+// to UTF-8), and the number of bytes DuckDB's offsets count before it
+// (bomBytes).
+func (r *reader) withText(f *InputFile, use func(rd io.Reader, skipped int64) error) error {
+	dec, err := sourceDecoder(r.src.EncodingName(), f)
+	if err != nil {
+		return err
+	}
+	rd, closeFn, err := openText(f.readPath, dec)
+	if err != nil {
+		return err
+	}
+	defer closeFn()
+	return use(rd, bomBytes(f, dec))
 }
 
 // bomBytes is the length of the byte-order mark that DuckDB counts at the

@@ -306,17 +306,12 @@ ORDER BY 1`, r.scanFrom, engine.Quote(file.readPath), engine.Quote(string(quoteB
 // is not a line break (DuckDB points at the line break before a record in
 // files with CRLF line ends). It counts line breaks only, whatever the
 // quoting.
-func (r *reader) linesAt(f *InputFile, offsets []int64) (map[int64]int64, error) {
-	dec, err := sourceDecoder(r.src.EncodingName(), f)
-	if err != nil {
-		return nil, err
-	}
-	rd, closeFn, err := openText(f.readPath, dec)
-	if err != nil {
-		return nil, err
-	}
-	defer closeFn()
-	return linesAtOffsets(rd, bomBytes(f, dec), offsets)
+func (r *reader) linesAt(f *InputFile, offsets []int64) (lines map[int64]int64, err error) {
+	err = r.withText(f, func(rd io.Reader, skipped int64) (err error) {
+		lines, err = linesAtOffsets(rd, skipped, offsets)
+		return err
+	})
+	return lines, err
 }
 
 // linesAtOffsets is linesAt over a stream whose first byte is at offset
