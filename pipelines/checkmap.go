@@ -21,12 +21,8 @@ import (
 // every run call it, so that a mistake costs seconds, not a night's load.
 func CheckMappings(ctx context.Context, db *engine.DB, cfg *config.Config) error {
 	var errs []string
-	for i := range config.Contract {
-		t := &config.Contract[i]
-		src := cfg.Sources[t.Name]
-		if src == nil {
-			continue
-		}
+	for _, c := range configured(cfg) {
+		t, src := c.table, c.src
 		files, err := expandFiles(cfg, t.Name, src)
 		if err != nil {
 			errs = append(errs, err.Error())
@@ -97,4 +93,21 @@ func (r *reader) mappingProblems() []string {
 		}
 	}
 	return errs
+}
+
+// source is a configured input table with its source settings.
+type source struct {
+	table *config.Table
+	src   *config.Source
+}
+
+// configured lists the input tables cfg has a source for, in load order.
+func configured(cfg *config.Config) []source {
+	var out []source
+	for i := range config.Contract {
+		if src := cfg.Sources[config.Contract[i].Name]; src != nil {
+			out = append(out, source{&config.Contract[i], src})
+		}
+	}
+	return out
 }

@@ -55,12 +55,8 @@ func FindCopies(ctx context.Context, db *engine.DB, cfg *config.Config, full boo
 		loaded    time.Time
 	}
 	var out []Copy
-	for i := range config.Contract {
-		t := &config.Contract[i]
-		src := cfg.Sources[t.Name]
-		if src == nil {
-			continue
-		}
+	for _, c := range configured(cfg) {
+		t, src := c.table, c.src
 		files, err := expandFiles(cfg, t.Name, src)
 		if err != nil {
 			return nil, &InputError{Err: err}
