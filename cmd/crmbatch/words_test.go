@@ -54,4 +54,15 @@ func TestExplanationsInWords(t *testing.T) {
 	if strings.Contains(string(report), "revenue_prev_90d") {
 		t.Errorf("the report shows a reason by its column name")
 	}
+	// explain words the churn reasons too.
+	c := published(t, root, "customers", "2025-12-30", "SELECT customer_id FROM t WHERE churn_reason_1 IS NOT NULL ORDER BY customer_lifetime_value DESC LIMIT 1")
+	e := user(t, "explain", "-config", cfg, "-customer", c.Col("customer_id").Strings[0])
+	if e.code != ExitOK || !strings.Contains(e.stdout, "    1. ") {
+		t.Fatalf("explain: %v", e)
+	}
+	for _, line := range strings.Split(e.stdout, "\n") {
+		if r, ok := strings.CutPrefix(strings.TrimLeft(line, " "), "1. "); ok && technical.MatchString(r) {
+			t.Errorf("explain's reason %q is not in words", r)
+		}
+	}
 }
