@@ -214,20 +214,31 @@ func segments(ctx context.Context, b *batch.Batch) error {
 	for i, e := range exprs {
 		g = append(g, fmt.Sprintf("CAST(%s AS VARCHAR) AS g%d", e, i))
 	}
+	// Sums and means of DOUBLE values depend on the order in which
+	// DuckDB's threads add them up; summed as DECIMAL(38,10) they are exact,
+	// so the table is the same bit for bit on any number of threads.
+	sum := func(e string) string {
+		return fmt.Sprintf("CAST(sum(CASE WHEN isfinite(%[1]s) THEN CAST(%[1]s AS DECIMAL(38,10)) END) AS DOUBLE)", e)
+	}
+	avg := func(e string) string {
+		return fmt.Sprintf("CAST(sum(CASE WHEN isfinite(%[1]s) THEN CAST(%[1]s AS DECIMAL(38,10)) END) / nullif(count(CASE WHEN isfinite(%[1]s) THEN 1 END), 0) AS DOUBLE)", e)
+	}
 	var parts []string
 	for i, n := range names {
-		parts = append(parts, fmt.Sprintf(`SELECT %s AS grouping, coalesce(g%d, '(none)') AS segment,
+		parts = append(parts, fmt.Sprintf(`SELECT %[1]s AS grouping, coalesce(g%[2]d, '(none)') AS segment,
 	count(*) AS customers, count(*) FILTER (WHERE has_orders) AS customers_with_orders,
-	sum(revenue) AS revenue, sum(cost_of_goods) AS cost_of_goods, sum(gross_margin) AS gross_margin,
-	%s AS gross_margin_rate,
-	sum(cost_to_serve) AS cost_to_serve, sum(acquisition_cost) AS acquisition_cost, sum(net_profit) AS net_profit,
-	sum(net_profit) / count(*) AS profit_per_customer,
-	sum(net_profit) / (SELECT nullif(abs(sum(net_profit)), 0) FROM portfolio_pnl) AS profit_share,
-	sum(revenue) / (SELECT nullif(sum(revenue), 0) FROM portfolio_pnl) AS revenue_share,
-	avg(clv) AS mean_clv, avg(churn_p) AS mean_churn_probability,
-	%s AS churn_rate
-FROM portfolio_base GROUP BY 2`, engine.Quote(n), i, ratio("sum(gross_margin)", "sum(revenue)"),
-			ratio("count(*) FILTER (WHERE has_orders AND churned)", "count(*) FILTER (WHERE has_orders)")))
+	%[5]s AS revenue, %[6]s AS cost_of_goods, %[7]s AS gross_margin,
+	%[3]s AS gross_margin_rate,
+	%[8]s AS cost_to_serve, %[9]s AS acquisition_cost, %[10]s AS net_profit,
+	%[10]s / count(*) AS profit_per_customer,
+	%[10]s / (SELECT nullif(abs(%[10]s), 0) FROM portfolio_pnl) AS profit_share,
+	%[5]s / (SELECT nullif(%[5]s, 0) FROM portfolio_pnl) AS revenue_share,
+	%[11]s AS mean_clv, %[12]s AS mean_churn_probability,
+	%[4]s AS churn_rate
+FROM portfolio_base GROUP BY 2`, engine.Quote(n), i, ratio(sum("gross_margin"), sum("revenue")),
+			ratio("count(*) FILTER (WHERE has_orders AND churned)", "count(*) FILTER (WHERE has_orders)"),
+			sum("revenue"), sum("cost_of_goods"), sum("gross_margin"), sum("cost_to_serve"), sum("acquisition_cost"), sum("net_profit"),
+			avg("clv"), avg("churn_p")))
 	}
 	// Materialised once: a CTE would be recomputed by every UNION branch.
 	base := fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE portfolio_base AS
