@@ -56,26 +56,29 @@ func account(ctx context.Context, db *engine.DB, t *config.Table, tl *TableLoad)
 	if tl.Accepted, err = db.Int(ctx, "SELECT count(*) FROM "+t.Name); err != nil {
 		return err
 	}
-	tl.Read = tl.Accepted + tl.Rejected + tl.Excluded
 	// Per file: the rows the reader gave (wh_files) and the lines it
-	// rejected are what was read; the rejects name their file.
-	pf, err := db.QueryFrame(ctx, fmt.Sprintf(`SELECT f.path AS file, f.rows + coalesce(m.n, 0) AS read, coalesce(r.n, 0) AS rejected
+	// rejected are what was read; the rejects name their file; rows the
+	// source's where left out are filtered.
+	pf, err := db.QueryFrame(ctx, fmt.Sprintf(`SELECT f.path AS file, f.rows + coalesce(m.n, 0) AS read, coalesce(r.n, 0) AS rejected, coalesce(x.n, 0) AS filtered
 FROM wh_files f
 LEFT JOIN (SELECT source_file, count(*) AS n FROM wh_malformed WHERE table_name = %[1]s GROUP BY ALL) m ON m.source_file = f.path
 LEFT JOIN (SELECT source_file, count(*) AS n FROM rejects WHERE table_name = %[1]s GROUP BY ALL) r ON r.source_file = f.path
-WHERE f.table_name = %[1]s`, name))
+LEFT JOIN (SELECT _file, count(*) AS n FROM wh_%[2]s WHERE _rule = 'filtered' GROUP BY ALL) x ON x._file = f.path
+WHERE f.table_name = %[1]s`, name, t.Name))
 	if err != nil {
 		return err
 	}
-	per := map[string][2]int64{}
+	per := map[string][3]int64{}
 	for i := 0; i < pf.Len(); i++ {
-		read, rej := pf.Col("read").Ints[i], pf.Col("rejected").Ints[i]
-		per[pf.Col("file").Strings[i]] = [2]int64{read - rej, rej}
+		read, rej, filt := pf.Col("read").Ints[i], pf.Col("rejected").Ints[i], pf.Col("filtered").Ints[i]
+		per[pf.Col("file").Strings[i]] = [3]int64{read - rej - filt, rej, filt}
+		tl.Filtered += filt
 	}
+	tl.Read = tl.Accepted + tl.Rejected + tl.Excluded + tl.Filtered
 	for _, file := range tl.Files {
 		c := per[file.Path]
-		file.Accepted, file.Rejected = c[0], c[1]
-		file.Read = file.Accepted + file.Rejected
+		file.Accepted, file.Rejected, file.Filtered = c[0], c[1], c[2]
+		file.Read = file.Accepted + file.Rejected + file.Filtered
 	}
 	tl.Flags = map[string]int64{}
 	for key, c := range crossFlags {

@@ -142,7 +142,7 @@ SELECT _id, arg_min({'rule': _prule, 'reason': _preason, 'col': _pcol, 'first': 
 		record = "CAST(NULL AS VARCHAR)"
 	}
 	rejected := fmt.Sprintf(`SELECT w.rowid AS _id, w._file, w._k, w._column AS column_name, w._rule AS rule, w._reason AS reason, w._record AS record, %[3]s AS _first, %[2]s AS _as_read
-FROM %[1]s w WHERE w._rule IS NOT NULL
+FROM %[1]s w WHERE w._rule IS NOT NULL AND w._rule <> 'filtered'
 UNION ALL
 SELECT w.rowid, w._file, w._k, p.p.col, p.p.rule, p.p.reason, w._record, p.p.first, %[2]s
 FROM %[1]s w JOIN prob_%[4]s p ON p._id = w.rowid`, wh, record, noFirst, name)

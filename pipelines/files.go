@@ -23,6 +23,7 @@ type InputFile struct {
 	Read     int64  `json:"rows_read"`
 	Accepted int64  `json:"rows_accepted"`
 	Rejected int64  `json:"rows_rejected"`
+	Filtered int64  `json:"rows_filtered,omitempty"`
 	// Loaded says the file was new or changed and read by this run; files
 	// loaded before are reused from the warehouse.
 	Loaded bool `json:"loaded_this_run"`

@@ -27,6 +27,9 @@ type TableLoad struct {
 	// after_as_of, but not errors, so they do not count against
 	// max_reject_share.
 	Excluded int64 `json:"rows_after_as_of"`
+	// Filtered rows failed the source's where condition: counted, not
+	// quarantined, so read = accepted + rejected + after_as_of + filtered.
+	Filtered int64 `json:"rows_filtered,omitempty"`
 	// FilesLoaded were new or changed and read this run; FilesUnchanged
 	// were loaded by an earlier run and reused from the warehouse.
 	FilesLoaded    int `json:"files_loaded"`
@@ -108,7 +111,7 @@ func Load(ctx context.Context, db *engine.DB, cfg *config.Config, asOf time.Time
 			return nil, err
 		}
 		in.Tables = append(in.Tables, tl)
-		log.Info("loaded", "table", t.Name, "read", tl.Read, "accepted", tl.Accepted, "rejected", tl.Rejected, "after_as_of", tl.Excluded,
+		log.Info("loaded", "table", t.Name, "read", tl.Read, "accepted", tl.Accepted, "rejected", tl.Rejected, "after_as_of", tl.Excluded, "filtered", tl.Filtered,
 			"files_loaded", tl.FilesLoaded, "files_unchanged", tl.FilesUnchanged, "late_rows", tl.Late, "seconds", time.Since(start).Seconds())
 		if t.Name == "orders" && cfg.Sources["customers"] == nil {
 			tl, err := deriveCustomers(ctx, db)

@@ -154,3 +154,36 @@ func TestHostileCSVKeepsEveryLine(t *testing.T) {
 		}
 	}
 }
+
+// A transaction log's guest lines (no customer) are left out by the
+// source's where: counted as filtered, not quarantined, and not counted
+// against max_reject_share (issue 12 item 9).
+func TestSourceWhereFilters(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "orders.csv", "InvoiceNo,CustomerID,InvoiceDate,Amount\n"+
+		"A1,17850,2024-01-02,10\nA2,,2024-01-02,5\nA3,17850,2024-01-05,7\nA4,,2024-01-06,3\nA5,13047,2024-01-07,abc\nA6,13047,2024-01-08,4\n")
+	cfgPath := writeFile(t, dir, "crmbatch.yaml", `as_of: 2024-03-31
+max_reject_share: 0.2
+clv: {holdout_days: 0}
+sources:
+  orders:
+    files: [orders.csv]
+    where: CustomerID IS NOT NULL
+    columns: {order_id: InvoiceNo, customer_id: CustomerID, order_ts: InvoiceDate, revenue: Amount}
+`)
+	cfg, m, err := runTestConfig(t, cfgPath, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := inputOf(m, "orders")
+	if o.Read != 6 || o.Accepted != 3 || o.Rejected != 1 || o.Filtered != 2 || o.Read != o.Accepted+o.Rejected+o.Excluded+o.Filtered {
+		t.Errorf("read/accepted/rejected/filtered %d/%d/%d/%d, want 6/3/1/2", o.Read, o.Accepted, o.Rejected, o.Filtered)
+	}
+	if f := o.Files[0]; f.Filtered != 2 || f.Read != 6 || f.Accepted != 3 {
+		t.Errorf("file counts read %d accepted %d filtered %d, want 6, 3, 2", f.Read, f.Accepted, f.Filtered)
+	}
+	r := query(t, fmt.Sprintf("SELECT line, rule FROM read_parquet(%s)", engine.Quote(published(cfg, "rejects", "2024-03-31"))))
+	if r.Len() != 1 || r.Col("line").Ints[0] != 6 || r.Col("rule").Strings[0] != "unreadable_value" {
+		t.Errorf("rejects %v %v, want only line 6 unreadable_value (filtered rows are not rejects)", r.Col("line").Ints, r.Col("rule").Strings)
+	}
+}

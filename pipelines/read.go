@@ -25,6 +25,7 @@ type reader struct {
 	exprs    map[string]string // canonical -> SQL expression over source columns (validated, normalised)
 	exprRefs []string          // source columns the expressions use
 	scanFrom int64             // CSV reject scans before ours
+	where    string            // the source's row filter (validated SQL), or ""
 	bases    []int64           // raw_<table> rows before each file's
 	total    int64             // raw_<table> rows
 	native   map[string]string // source column -> type the CSV reader gave it (absent: VARCHAR)
@@ -181,6 +182,14 @@ func (r *reader) mapColumns() error {
 	}
 	if len(missing) > 0 {
 		return &MissingColumnError{Table: r.table.Name, Files: r.paths(), Columns: missing, Have: r.header}
+	}
+	if w := strings.TrimSpace(r.src.Where); w != "" {
+		e, err := expr.Parse(w, caseDistinct(r.header))
+		if err != nil {
+			return fmt.Errorf("sources.%s.where: %q over the columns of %s: %w", r.table.Name, w, r.paths(), err)
+		}
+		r.where = e.SQL
+		r.exprRefs = append(r.exprRefs, e.Columns...)
 	}
 	return nil
 }

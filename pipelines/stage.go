@@ -213,10 +213,10 @@ SELECT _row, _file, _k, %[2]s,
 	CASE WHEN _rule IS NOT NULL THEN nullif(concat_ws('; ', %[3]s), '') END AS _reason,
 	CASE WHEN _rule IS NOT NULL THEN coalesce(%[4]s) END AS _column,
 	_rule, CAST(NULL AS VARCHAR) AS _record, CASE WHEN _rule IS NULL THEN %[11]s END AS _note
-FROM (SELECT *, CASE WHEN %[5]s THEN 'unreadable_value' WHEN %[6]s THEN 'missing_required' WHEN %[7]s THEN 'not_finite' END AS _rule
-	FROM (SELECT s._row, s._file, s._k, %[8]s FROM (%[9]s) s))`,
+FROM (SELECT *, CASE WHEN NOT _keep THEN 'filtered' WHEN %[5]s THEN 'unreadable_value' WHEN %[6]s THEN 'missing_required' WHEN %[7]s THEN 'not_finite' END AS _rule
+	FROM (SELECT s._row, s._file, s._k, %[12]s AS _keep, %[8]s FROM (%[9]s) s))`,
 		t.Name, strings.Join(outer, ", "), strings.Join(append(all, "NULL"), ", "), strings.Join(append(castCol, "NULL"), ", "),
-		any(castBad), any(missing), any(nonFinite), strings.Join(inner, ",\n\t"), src, kind, note)
+		any(castBad), any(missing), any(nonFinite), strings.Join(inner, ",\n\t"), src, kind, note, r.keep())
 	if err := r.db.Exec(ctx, q); err != nil {
 		return fmt.Errorf("sources.%s: mapping the columns of %s failed: %w; check the expressions under sources.%s.columns", t.Name, r.paths(), err, t.Name)
 	}
@@ -299,4 +299,14 @@ func (r *reader) source(ctx context.Context) (string, error) {
 		file, base = "CASE r._fidx "+strings.Join(fw, " ")+" END", "CASE r._fidx "+strings.Join(bw, " ")+" END"
 	}
 	return fmt.Sprintf("SELECT r.rowid AS _row, %s AS _file, r.rowid - %s + 1 AS _k, %s FROM raw_%s r", file, base, cols, r.table.Name), nil
+}
+
+// keep is the SQL of the source's row filter (sources.<table>.where): rows
+// for which it is not true get the rule filtered, which is counted, not
+// quarantined.
+func (r *reader) keep() string {
+	if r.where == "" {
+		return "true"
+	}
+	return "coalesce((" + r.where + "), false)"
 }

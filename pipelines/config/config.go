@@ -119,6 +119,12 @@ type Source struct {
 	// Types forces DuckDB types on source columns that are not mapped
 	// directly (for expressions over dirty columns), e.g. {UnitPrice: DOUBLE}.
 	Types map[string]string `yaml:"types"`
+	// Where keeps only the source rows for which this SQL condition over
+	// the source's columns is true (e.g. "CustomerID IS NOT NULL" for the
+	// guest lines of a transaction log). The other rows are counted as
+	// filtered in the manifest, not quarantined: they are not errors and do
+	// not count against max_reject_share. Empty keeps every row.
+	Where string `yaml:"where"`
 }
 
 // CLV configures the lifetime-value models.
