@@ -226,7 +226,25 @@ func bgnbdCovNLL(cs *covSummary, pr *xPairs, lp, grad []float64, workers int) fl
 			gb[k] = psiAB + mathext.Digamma(b+x) - mathext.Digamma(b) - psiABX
 		}
 	}
+	// log(alpha_p + T) and 1/(alpha_p + T), and the same at t_x, by pattern
+	// and distinct value, as FitBGNBD's logShift tables, when the tables
+	// are smaller than the rows (categorical covariates); per row
+	// otherwise (continuous covariates, one pattern per customer).
 	n := len(cs.x)
+	nT, nt := len(cs.Tv), len(cs.tv)
+	tab := np*(nT+nt) <= n
+	var lTt, iTt, ltt, itt []float64
+	if tab {
+		lTt, iTt, ltt, itt = make([]float64, np*nT), make([]float64, np*nT), make([]float64, np*nt), make([]float64, np*nt)
+		for p := range np {
+			for j, v := range cs.Tv {
+				lTt[p*nT+j], iTt[p*nT+j] = math.Log(alP[p]+v), 1/(alP[p]+v)
+			}
+			for j, v := range cs.tv {
+				ltt[p*nt+j], itt[p*nt+j] = math.Log(alP[p]+v), 1/(alP[p]+v)
+			}
+		}
+	}
 	var dAl, dA, dB []float64 // per row: d LL / d log alpha_p, log a_p, log b_p
 	if grad != nil {
 		dAl, dA, dB = make([]float64, n), make([]float64, n), make([]float64, n)
@@ -237,11 +255,17 @@ func bgnbdCovNLL(cs *covSummary, pr *xPairs, lp, grad []float64, workers int) fl
 			k, p, w := pr.row[i], cs.pat[i], cs.w[i]
 			x, al := cs.x[i], alP[p]
 			rx := r + x
-			lT := math.Log(al + cs.T[i])
+			var lT, iT, lt, it float64
+			if tab {
+				lT, iT = lTt[int(p)*nT+int(cs.Ti[i])], iTt[int(p)*nT+int(cs.Ti[i])]
+				lt, it = ltt[int(p)*nt+int(cs.ti[i])], itt[int(p)*nt+int(cs.ti[i])]
+			} else {
+				lT, iT = math.Log(al+cs.T[i]), 1/(al+cs.T[i])
+				lt, it = math.Log(al+cs.tx[i]), 1/(al+cs.tx[i])
+			}
 			l3 := -rx * lT
-			lse, w3, w4, lt := l3, 1.0, 0.0, 0.0
+			lse, w3, w4 := l3, 1.0, 0.0
 			if x > 0 {
-				lt = math.Log(al + cs.tx[i])
 				l4 := c4[k] - rx*lt
 				if l3 >= l4 {
 					e := math.Exp(l4 - l3)
@@ -254,7 +278,7 @@ func bgnbdCovNLL(cs *covSummary, pr *xPairs, lp, grad []float64, workers int) fl
 			ll += w * (c1[k] + r*lalP[p] + lse)
 			if grad != nil {
 				dr += w * (gr[k] + lalP[p] - w3*lT - w4*lt)
-				dAl[i] = w * (r - rx*al*(w3/(al+cs.T[i])+w4/(al+cs.tx[i])))
+				dAl[i] = w * (r - rx*al*(w3*iT+w4*it))
 				dA[i] = w * aP[p] * (ga[k] + w4/aP[p])
 				dB[i] = w * bP[p] * (gb[k] - w4*ib[k])
 			}

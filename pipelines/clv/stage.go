@@ -82,13 +82,10 @@ func (f *fitted) customer(k int, d *design) btyd.Model {
 
 // name is the model's name as published in clv_model.
 func (f *fitted) name() string {
-	n := ""
 	if f.cov != nil {
-		n = f.cov.Name() + " with covariates"
-	} else {
-		n = f.model.Name()
+		return f.cov.Name() + " with covariates"
 	}
-	return n
+	return f.model.Name()
 }
 
 // buyers are the customers with a purchase day: their rows in the
