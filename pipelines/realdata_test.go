@@ -2,8 +2,6 @@ package pipelines_test
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/crmbatch/crmbatch/engine"
@@ -18,21 +16,7 @@ func TestOnlineRetail(t *testing.T) {
 	if testing.Short() {
 		t.Skip("SKIPPED under -short: Online Retail is 541,909 lines")
 	}
-	src := sharedData(t, "online_retail/online_retail.csv.gz")
-	dir := t.TempDir()
-	cfgPath := writeFile(t, dir, "retail.yaml", fmt.Sprintf(`as_of: 2011-12-09
-max_reject_share: 0.3
-sources:
-  orders:
-    files: [%s]
-    columns:
-      order_id: InvoiceNo
-      customer_id: CAST(CAST(CustomerID AS BIGINT) AS VARCHAR)
-      order_ts: InvoiceDate
-      product_id: StockCode
-      quantity: Quantity
-      revenue: Quantity * UnitPrice
-`, src))
+	cfgPath := retailConfig(t, "max_reject_share: 0.3\n", "")
 	cfg, m, err := runTestConfig(t, cfgPath, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -55,7 +39,7 @@ sources:
 	// revenue = sum(Quantity * UnitPrice) over the whole file (9,747,747.93).
 	f := query(t, fmt.Sprintf(`SELECT (SELECT sum(revenue) FROM read_parquet(%s)) AS kept,
 		(SELECT sum(Quantity * UnitPrice) FROM read_csv(%s) WHERE CustomerID IS NULL) AS lost`,
-		engine.Quote(published(cfg, "customers", "2011-12-09")), engine.Quote(src)))
+		engine.Quote(published(cfg, "customers", "2011-12-09")), engine.Quote(sharedData(t, "online_retail/online_retail.csv.gz"))))
 	kept, lost := f.Col("kept").Floats[0], f.Col("lost").Floats[0]
 	if d := kept + lost - 9747747.93; d > 0.01 || d < -0.01 {
 		t.Errorf("revenue kept %.2f + quarantined %.2f = %.2f, want 9,747,747.93", kept, lost, kept+lost)
@@ -64,7 +48,6 @@ sources:
 	if rej.Col("reason").Strings[0] != "customer_id: missing" || rej.Col("first").Ints[0] < 2 {
 		t.Errorf("rejects say %q from line %d", rej.Col("reason").Strings[0], rej.Col("first").Ints[0])
 	}
-	_ = os.Remove(filepath.Join(dir, "retail.yaml"))
 }
 
 // Every published table reads back through DuckDB with the column types
@@ -85,21 +68,7 @@ func TestOnlineRetailWhere(t *testing.T) {
 	if testing.Short() {
 		t.Skip("SKIPPED under -short: Online Retail is 541,909 lines")
 	}
-	src := sharedData(t, "online_retail/online_retail.csv.gz")
-	dir := t.TempDir()
-	cfgPath := writeFile(t, dir, "retail.yaml", fmt.Sprintf(`as_of: 2011-12-09
-sources:
-  orders:
-    files: [%s]
-    where: CustomerID IS NOT NULL
-    columns:
-      order_id: InvoiceNo
-      customer_id: CAST(CAST(CustomerID AS BIGINT) AS VARCHAR)
-      order_ts: InvoiceDate
-      product_id: StockCode
-      quantity: Quantity
-      revenue: Quantity * UnitPrice
-`, src))
+	cfgPath := retailConfig(t, "", "CustomerID IS NOT NULL")
 	_, m, err := runTestConfig(t, cfgPath, nil)
 	if err != nil {
 		t.Fatalf("with the guest lines filtered the run must pass the default reject share: %v", err)
@@ -108,4 +77,27 @@ sources:
 	if o.Read != 541909 || o.Filtered != 135080 || o.Accepted != 406829 || o.Rejected != 0 {
 		t.Errorf("read %d filtered %d accepted %d rejected %d (%v), want 541,909 / 135,080 / 406,829 / 0", o.Read, o.Filtered, o.Accepted, o.Rejected, o.Rules)
 	}
+}
+
+// retailConfig writes a config for the UCI Online Retail export as orders
+// (revenue = Quantity * UnitPrice), with extra top-level settings and an
+// optional row filter, or skips loudly without ../shared/data.
+func retailConfig(t *testing.T, settings, where string) string {
+	t.Helper()
+	src := sharedData(t, "online_retail/online_retail.csv.gz")
+	if where != "" {
+		where = "    where: " + where + "\n"
+	}
+	return writeFile(t, t.TempDir(), "retail.yaml", fmt.Sprintf(`as_of: 2011-12-09
+%ssources:
+  orders:
+    files: [%s]
+%s    columns:
+      order_id: InvoiceNo
+      customer_id: CAST(CAST(CustomerID AS BIGINT) AS VARCHAR)
+      order_ts: InvoiceDate
+      product_id: StockCode
+      quantity: Quantity
+      revenue: Quantity * UnitPrice
+`, settings, src, where))
 }

@@ -18,22 +18,7 @@ func TestOnlineRetailReturns(t *testing.T) {
 	if testing.Short() {
 		t.Skip("SKIPPED under -short: Online Retail is 541,909 lines")
 	}
-	src := sharedData(t, "online_retail/online_retail.csv.gz")
-	dir := t.TempDir()
-	cfgPath := writeFile(t, dir, "retail.yaml", fmt.Sprintf(`as_of: 2011-12-09
-max_reject_share: 0.3
-clv: {models: [bgnbd]}
-sources:
-  orders:
-    files: [%s]
-    columns:
-      order_id: InvoiceNo
-      customer_id: CAST(CAST(CustomerID AS BIGINT) AS VARCHAR)
-      order_ts: InvoiceDate
-      product_id: StockCode
-      quantity: Quantity
-      revenue: Quantity * UnitPrice
-`, src))
+	cfgPath := retailConfig(t, "max_reject_share: 0.3\nclv: {models: [bgnbd]}\n", "")
 	cfg, _, err := runTestConfig(t, cfgPath, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -47,7 +32,7 @@ sources:
 		FROM (SELECT CAST(CAST(CustomerID AS BIGINT) AS VARCHAR) AS customer_id, CAST(InvoiceDate AS DATE) AS d,
 			sum(CAST(Quantity * UnitPrice AS DECIMAL(18,4))) AS v
 			FROM read_csv(%s) WHERE CustomerID IS NOT NULL GROUP BY ALL)
-		GROUP BY customer_id)`, engine.Quote(src))
+		GROUP BY customer_id)`, engine.Quote(sharedData(t, "online_retail/online_retail.csv.gz")))
 
 	t.Run("summary before and after", func(t *testing.T) {
 		f := query(t, fmt.Sprintf(`SELECT sum(o.x) AS freq_before, sum(n.frequency) AS freq_after,
