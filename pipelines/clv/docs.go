@@ -49,7 +49,7 @@ func Tables(cfg *config.Config) []batch.TableDoc {
 			{Name: "iterations", Type: "BIGINT", Doc: ""},
 		}},
 		{Name: "clv_holdout", Writer: "parquet-go", Doc: "holdout evaluation: mean actual vs expected repeat purchases by calibration frequency (0..6, 7+) and overall (bin 'all' with MAE and RMSE)", Columns: []batch.ColumnDoc{
-			{Name: "model", Type: "VARCHAR", Doc: "bgnbd, paretonbd, and with clv.covariates bgnbd_cov, paretonbd_cov"},
+			{Name: "model", Type: "VARCHAR", Doc: "bgnbd, paretonbd and, with clv.covariates, the better of them with covariates (bgnbd_cov or paretonbd_cov)"},
 			{Name: "calibration_frequency", Type: "VARCHAR", Doc: "0..6, 7+ or all"},
 			{Name: "customers", Type: "BIGINT", Doc: ""},
 			{Name: "mean_actual", Type: "DOUBLE", Doc: "mean repeat purchase days in the holdout"},

@@ -91,25 +91,29 @@ func holdout(ctx context.Context, b *batch.Batch, cands []candidate) (candidate,
 	var fits []*fitted
 	var keys []string
 	var params []paramRow
-	for _, k := range cands {
+	var reports []btyd.HoldoutReport
+	best := -1
+	try := func(k candidate) {
 		f := fitCandidate(k, cal.x, cal.tx, cal.T, cal.design)
 		params = append(params, paramRows(k.key(), "calibration", &f)...)
-		if f.usable() {
-			fits = append(fits, &f)
-			keys = append(keys, k.key())
+		if !f.usable() {
+			return
 		}
+		fits, keys = append(fits, &f), append(keys, k.key())
+		reports = append(reports, btyd.Holdout(cal.x, predictHoldout(&f, cal, length), cal.actual))
+		if best < 0 || reports[len(reports)-1].RMSE < reports[best].RMSE {
+			best = len(reports) - 1
+		}
+	}
+	for _, k := range cands {
+		try(k)
 	}
 	if len(fits) == 0 {
 		return candidate{}, params, batch.Skip("skipped: no model could be fitted on the calibration period")
 	}
-	reports := make([]btyd.HoldoutReport, len(fits))
-	best := 0
-	for k, f := range fits {
-		expected := predictHoldout(f, cal, length)
-		reports[k] = btyd.Holdout(cal.x, expected, cal.actual)
-		if reports[k].RMSE < reports[best].RMSE {
-			best = k
-		}
+	if cal.design != nil {
+		// The winner among the plain models against itself with covariates.
+		try(candidate{base: fits[best].cand.base, cov: true})
 	}
 	if err := b.Out.WriteFrame("clv_holdout", holdoutFrame(keys, reports, best, cutoff, days)); err != nil {
 		return candidate{}, nil, err

@@ -174,29 +174,43 @@ func run(ctx context.Context, b *batch.Batch) error {
 		}
 	}
 	// On the full data, fit the model the holdout chose; fall back to the
-	// others in configured order only if it fails. Without a holdout every
-	// candidate is fitted (and published in model_params); the first usable
-	// one scores, except that a covariate version replaces its plain model
-	// when it has the lower AIC.
+	// plain models in configured order only if it fails. Without a
+	// holdout every plain model is fitted (and published in model_params)
+	// and the first usable one scores, unless its covariate version has
+	// the lower AIC.
 	order := []candidate{chosen}
 	for _, k := range cands {
 		if k != chosen {
 			order = append(order, k)
 		}
 	}
-	var fits []fitted
-	for _, k := range order {
+	fits := make([]fitted, 0, len(order)+1) // pointers into it stay valid
+	fit := func(k candidate) *fitted {
 		f := fitCandidate(k, in.x, in.tx, in.T, d)
 		params = append(params, paramRows(f.key(), "full", &f)...)
 		if f.err != nil {
 			b.Warn("clv: %s fit: %v", f.key(), f.err)
 		}
 		fits = append(fits, f)
-		if f.usable() && heldOut {
-			break
+		return &fits[len(fits)-1]
+	}
+	var use *fitted
+	for _, k := range order {
+		if f := fit(k); f.usable() && use == nil {
+			use = f
+			if heldOut {
+				break
+			}
 		}
 	}
-	use := pick(fits, heldOut)
+	if use != nil && !heldOut && d != nil {
+		base := use.cand.base
+		if f := fit(candidate{base: base, cov: true}); f.usable() && aic(f) < aic(use) {
+			use = f
+		} else {
+			use = &fits[indexOf(fits, base)]
+		}
+	}
 	if use == nil {
 		return fmt.Errorf("no lifetime model could be fitted (%v); see model_params", fits[0].err)
 	}
@@ -218,27 +232,14 @@ func run(ctx context.Context, b *batch.Batch) error {
 	return acquisitionValue(ctx, b)
 }
 
-// pick returns the fit that scores: the first usable one; without a
-// holdout, a usable covariate version of that model replaces it when its
-// AIC is lower.
-func pick(fits []fitted, heldOut bool) *fitted {
-	var use *fitted
+// indexOf returns the index of the plain fit of model base in fits.
+func indexOf(fits []fitted, base string) int {
 	for i := range fits {
-		if fits[i].usable() {
-			use = &fits[i]
-			break
+		if fits[i].cand == (candidate{base: base}) {
+			return i
 		}
 	}
-	if use == nil || heldOut || use.cand.cov {
-		return use
-	}
-	for i := range fits {
-		f := &fits[i]
-		if f.cand.cov && f.cand.base == use.cand.base && f.usable() && aic(f) < aic(use) {
-			return f
-		}
-	}
-	return use
+	return -1
 }
 
 // aic is Akaike's information criterion, 2k - 2 LL.
