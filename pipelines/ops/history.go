@@ -138,7 +138,7 @@ func readModelMetrics(ctx context.Context, db *engine.DB, file func(table string
 		// The chosen model's full fit; without a holdout, the best full fit.
 		q := fmt.Sprintf(`SELECT model, CAST(any_value(log_likelihood) / any_value(customers) AS DOUBLE) AS ll
 			FROM read_parquet(%s, hive_partitioning=false)
-			WHERE fitted_on = 'full' AND model <> 'gammagamma' AND converged AND customers > 0 %s
+			WHERE fitted_on = 'full' AND model NOT IN ('gammagamma', 'returns') AND log_likelihood IS NOT NULL AND converged AND customers > 0 %s
 			GROUP BY model ORDER BY ll DESC LIMIT 1`, engine.Quote(params), modelFilter(mm.CLVModel))
 		f, err := db.QueryFrame(ctx, q)
 		if err != nil {
