@@ -76,8 +76,9 @@ func scanJSONLines(r io.Reader, clean io.Writer) ([]badJSONLine, []recordShift, 
 // shift_<table> as lineMap does for CSV.
 func (r *reader) prepareJSON(ctx context.Context, workDir string) error {
 	t := r.table.Name
-	var bpath, breason, btext, spath []string
-	var brec, bline, srec, sphys []int64
+	var bpath, breason, btext []string
+	var brec, bline []int64
+	var shiftRows shiftTable
 	for _, f := range r.files {
 		dec, err := sourceDecoder(r.src.EncodingName(), f)
 		if err != nil {
@@ -105,9 +106,7 @@ func (r *reader) prepareJSON(ctx context.Context, workDir string) error {
 		for _, b := range bad {
 			bpath, brec, bline, breason, btext = append(bpath, f.Path), append(brec, b.rec), append(bline, b.line), append(breason, b.reason), append(btext, b.text)
 		}
-		for _, s := range shifts {
-			spath, srec, sphys = append(spath, f.Path), append(srec, s.Rec), append(sphys, s.Phys)
-		}
+		shiftRows.add(f.Path, shifts)
 	}
 	b := &frame.Frame{}
 	b.Add(frame.NewString("file_path", bpath, nil))
@@ -118,11 +117,7 @@ func (r *reader) prepareJSON(ctx context.Context, workDir string) error {
 	if err := r.db.CreateTable(ctx, "badjson_"+t, b); err != nil {
 		return err
 	}
-	s := &frame.Frame{}
-	s.Add(frame.NewString("file_path", spath, nil))
-	s.Add(frame.NewInt("rec", srec, nil))
-	s.Add(frame.NewInt("phys", sphys, nil))
-	if err := r.db.CreateTable(ctx, "shift_"+t, s); err != nil {
+	if err := shiftRows.create(ctx, r.db, "shift_"+t); err != nil {
 		return err
 	}
 	return r.db.Exec(ctx, fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE badrec_%[1]s AS

@@ -109,8 +109,9 @@ func (r *reader) indexFiles() ([]*InputFile, error) {
 // original file path.
 func (r *reader) lineMap(ctx context.Context) error {
 	t, hdr := r.table.Name, r.header0()
-	var paths, ppaths []string
-	var recs, phys, pos, prec, pline []int64
+	var ppaths []string
+	var pos, prec, pline []int64
+	var shiftRows shiftTable
 	rows := r.fileRows()
 	for i, f := range r.files {
 		shifts := []recordShift{{Rec: 1, Phys: int64(hdr)}}
@@ -124,15 +125,9 @@ func (r *reader) lineMap(ctx context.Context) error {
 				ppaths, pos, prec, pline = append(ppaths, f.Path), append(pos, p), append(prec, at.Rec), append(pline, at.Line)
 			}
 		}
-		for _, s := range shifts {
-			paths, recs, phys = append(paths, f.Path), append(recs, s.Rec), append(phys, s.Phys)
-		}
+		shiftRows.add(f.Path, shifts)
 	}
-	sh := &frame.Frame{}
-	sh.Add(frame.NewString("file_path", paths, nil))
-	sh.Add(frame.NewInt("rec", recs, nil))
-	sh.Add(frame.NewInt("phys", phys, nil))
-	if err := r.db.CreateTable(ctx, "shift_"+t, sh); err != nil {
+	if err := shiftRows.create(ctx, r.db, "shift_"+t); err != nil {
 		return err
 	}
 	bp := &frame.Frame{}
@@ -319,4 +314,26 @@ SELECT file_path, a, max(j) AS j FROM (
 	SELECT file_path, rec - row_number() OVER w AS a, row_number() OVER w AS j
 	FROM badrec_%[1]s WINDOW w AS (PARTITION BY file_path ORDER BY rec))
 GROUP BY ALL`, t)
+}
+
+// shiftTable gathers the record shifts of several files for shift_<table>.
+type shiftTable struct {
+	paths     []string
+	recs, phy []int64
+}
+
+func (st *shiftTable) add(path string, shifts []recordShift) {
+	for _, s := range shifts {
+		st.paths, st.recs, st.phy = append(st.paths, path), append(st.recs, s.Rec), append(st.phy, s.Phys)
+	}
+}
+
+// create writes the gathered shifts as the temporary table name
+// (file_path, rec, phys).
+func (st *shiftTable) create(ctx context.Context, db *engine.DB, name string) error {
+	f := &frame.Frame{}
+	f.Add(frame.NewString("file_path", st.paths, nil))
+	f.Add(frame.NewInt("rec", st.recs, nil))
+	f.Add(frame.NewInt("phys", st.phy, nil))
+	return db.CreateTable(ctx, name, f)
 }
