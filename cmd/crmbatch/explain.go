@@ -1,14 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"path/filepath"
-	"regexp"
 
 	"github.com/crmbatch/crmbatch/pipelines"
 	"github.com/crmbatch/crmbatch/pipelines/config"
@@ -65,46 +62,9 @@ func (m *Main) explainCmd(ctx context.Context, args []string) error {
 	}
 	file := filepath.Join(pipelines.PartitionDir(root, scoring.ExplainTable(kind), date), "part-0.parquet")
 	fmt.Fprintf(m.Stdout, "run as of %s (%s)\n", date, root)
-	w := &reasonWords{w: m.Stdout}
-	err := scoring.Explain(ctx, w, file, kind, id)
-	w.flush()
+	err := scoring.Explain(ctx, m.Stdout, file, kind, id)
 	if errors.Is(err, scoring.ErrNotFound) {
 		return &UsageError{Msg: err.Error()}
 	}
 	return err
-}
-
-// reasonWords passes explain's output on with each reason line
-// ("    1. revenue_prev_90d high (+1.26)") in words (scoring.Words): the
-// customer table keeps the churn model's feature names.
-type reasonWords struct {
-	w   io.Writer
-	buf []byte
-}
-
-var reasonLine = regexp.MustCompile(`^(    \d+\. )(.*)$`)
-
-func (r *reasonWords) Write(p []byte) (int, error) {
-	r.buf = append(r.buf, p...)
-	for {
-		i := bytes.IndexByte(r.buf, '\n')
-		if i < 0 {
-			return len(p), nil
-		}
-		line := string(r.buf[:i])
-		r.buf = r.buf[i+1:]
-		if m := reasonLine.FindStringSubmatch(line); m != nil {
-			line = m[1] + scoring.Words(m[2])
-		}
-		if _, err := fmt.Fprintln(r.w, line); err != nil {
-			return len(p), err
-		}
-	}
-}
-
-func (r *reasonWords) flush() {
-	if len(r.buf) > 0 {
-		r.w.Write(r.buf)
-		r.buf = nil
-	}
 }

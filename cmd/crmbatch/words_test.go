@@ -54,11 +54,26 @@ func TestExplanationsInWords(t *testing.T) {
 	if strings.Contains(string(report), "revenue_prev_90d") {
 		t.Errorf("the report shows a reason by its column name")
 	}
-	// explain words the churn reasons too.
-	c := published(t, root, "customers", "2025-12-30", "SELECT customer_id FROM t WHERE churn_reason_1 IS NOT NULL ORDER BY customer_lifetime_value DESC LIMIT 1")
+	// The churn reasons are published in words too, and explain prints
+	// them as they are.
+	cr := published(t, root, "customers", "2025-12-30", "SELECT churn_reason_1, churn_reason_2, churn_reason_3 FROM t WHERE churn_reason_1 IS NOT NULL")
+	if cr.Len() == 0 {
+		t.Fatal("no customer with a churn reason")
+	}
+	for i := 0; i < cr.Len(); i++ {
+		for _, c := range []string{"churn_reason_1", "churn_reason_2", "churn_reason_3"} {
+			if col := cr.Col(c); !col.IsNull(i) && technical.MatchString(col.Strings[i]) {
+				t.Errorf("published %s %q is not in words", c, col.Strings[i])
+			}
+		}
+	}
+	c := published(t, root, "customers", "2025-12-30", "SELECT customer_id, churn_reason_1 FROM t WHERE churn_reason_1 IS NOT NULL ORDER BY customer_lifetime_value DESC LIMIT 1")
 	e := user(t, "explain", "-config", cfg, "-customer", c.Col("customer_id").Strings[0])
 	if e.code != ExitOK || !strings.Contains(e.stdout, "    1. ") {
 		t.Fatalf("explain: %v", e)
+	}
+	if want := "    1. " + c.Col("churn_reason_1").Strings[0] + "\n"; !strings.Contains(e.stdout, want) {
+		t.Errorf("explain does not print the published reason %q as it is:\n%s", want, e.stdout)
 	}
 	for _, line := range strings.Split(e.stdout, "\n") {
 		if r, ok := strings.CutPrefix(strings.TrimLeft(line, " "), "1. "); ok && technical.MatchString(r) {

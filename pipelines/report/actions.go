@@ -8,7 +8,6 @@ import (
 	"sort"
 
 	"github.com/crmbatch/crmbatch/engine/frame"
-	"github.com/crmbatch/crmbatch/pipelines/scoring"
 )
 
 // The ranked tables answer the day's questions: whom to save, whom to
@@ -46,7 +45,7 @@ func atRisk(s *source) *Table {
 		if days != nil {
 			d = num(days[i], 0)
 		}
-		t.Rows = append(t.Rows, []string{str(s, "customer_id", i), str(s, "name", i), num(clv[i], 2), pct(p[i]), num(risk[i], 2), d, scoring.Words(str(s, "churn_reason_1", i))})
+		t.Rows = append(t.Rows, []string{str(s, "customer_id", i), str(s, "name", i), num(clv[i], 2), pct(p[i]), num(risk[i], 2), d, str(s, "churn_reason_1", i)})
 	}
 	return t
 }

@@ -12,8 +12,11 @@
 // into "(other)"; numeric features are mean-imputed with a "(missing)"
 // indicator and standardised. A row's reasons are its three largest
 // contributions coef_j * x_j (in log-odds, relative to an average row for
-// numeric features and to the reference level for categories), worded as
-// "days_since_last_purchase high (+0.84)" or "source = referral (+0.70)".
+// numeric features and to the reference level for categories), in the
+// words a person uses (words.go): "days since the last purchase is high
+// (+0.84)", "source is referral (+0.70)". Churn, lead and opportunity
+// reasons are published in words; explain and the report print them as
+// they are.
 //
 //   - churn.go: labels at cutoff = as-of minus churn.window_days; features
 //     from data up to the cutoff only (churnsql.go), the naive recency rule's

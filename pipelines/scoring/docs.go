@@ -12,7 +12,7 @@ func Columns(cfg *config.Config) []batch.ColumnDoc {
 	return []batch.ColumnDoc{
 		col("churn_probability", "DOUBLE", "probability of no purchase (subscribers: a cancellation) within churn.window_days after the as-of date; null without a purchase or active subscription"),
 		col("churn_risk_tier", "VARCHAR", "churn.tiers band of churn_probability (default low < 0.3 <= medium < 0.6 <= high)"),
-		col("churn_reason_1", "VARCHAR", "largest contribution raising the churn log-odds (then the largest lowering it when fewer raise it), e.g. \"days_since_last_purchase high (+0.84)\""),
+		col("churn_reason_1", "VARCHAR", "largest contribution raising the churn log-odds (then the largest lowering it when fewer raise it), in words, signed, e.g. \"days since the last purchase is high (+0.84)\", \"revenue in the 90 days before the last 90 is high (+1.26)\""),
 		col("churn_reason_2", "VARCHAR", "second largest contribution"),
 		col("churn_reason_3", "VARCHAR", "third largest contribution"),
 	}

@@ -75,7 +75,9 @@ func Explain(ctx context.Context, w io.Writer, file, kind, id string) error {
 	for _, c := range ex.reasons {
 		if col := f.Col(c); !col.IsNull(0) {
 			n++
-			fmt.Fprintf(w, "    %d. %s\n", n, col.Strings[0])
+			// Published reasons are in words; Words leaves them as they
+			// are and words those of runs published before they were.
+			fmt.Fprintf(w, "    %d. %s\n", n, Words(col.Strings[0]))
 		}
 	}
 	if n == 0 {

@@ -122,7 +122,7 @@ func Leads(ctx context.Context, b *batch.Batch) error {
 		score[k] = int64(math.Round(100 * p[k]))
 		grade[k] = cfg.Grade(float64(score[k]))
 		for r := range rs {
-			rs[r][k], rValid[r][k] = Words(reasons[r][k]), reasons[r][k] != ""
+			rs[r][k], rValid[r][k] = reasons[r][k], reasons[r][k] != ""
 		}
 	}
 	out := &frame.Frame{}

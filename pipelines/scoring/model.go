@@ -239,22 +239,25 @@ func (m *model) reasons(raw blas64.General, i int) []string {
 	return out
 }
 
-// reasonText words one contribution: "days_since_last_purchase high
-// (+0.84)", "last_nps missing (+0.20)", "source = referral (+0.70)".
+// reasonText words one contribution in the words a person uses (see
+// Words): "days since the last purchase is high (+0.84)", "last NPS is
+// unknown (+0.20)", "source is referral (+0.70)", "free email address: yes
+// (-0.50)".
 func (m *model) reasonText(c logit.Contribution, x float64) string {
-	var what string
+	v := fmt.Sprintf("(%+.2f)", c.Value)
+	base, missing := strings.CutSuffix(c.Name, " (missing)")
 	switch {
+	case m.numeric[c.Name] && x < 0:
+		return levelWords(c.Name, "low", v)
 	case m.numeric[c.Name]:
-		what = c.Name + " high"
-		if x < 0 {
-			what = c.Name + " low"
-		}
-	case strings.HasSuffix(c.Name, " (missing)") && m.numeric[strings.TrimSuffix(c.Name, " (missing)")]:
-		what = strings.TrimSuffix(c.Name, " (missing)") + " missing"
-	default:
-		what = strings.Replace(c.Name, "=", " = ", 1)
+		return levelWords(c.Name, "high", v)
+	case missing && m.numeric[base]:
+		return levelWords(base, "missing", v)
 	}
-	return fmt.Sprintf("%s (%+.2f)", what, c.Value)
+	if f, level, ok := strings.Cut(c.Name, "="); ok {
+		return categoryWords(f, level, v)
+	}
+	return Feature(c.Name) + " " + v
 }
 
 func indexOf(s []string, v string) int {

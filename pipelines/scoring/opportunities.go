@@ -113,7 +113,7 @@ func Opportunities(ctx context.Context, b *batch.Batch) error {
 			prob[k] = 0.5
 		}
 		for r := range rs {
-			rs[r][k], rValid[r][k] = Words(reasons[r][k]), reasons[r][k] != ""
+			rs[r][k], rValid[r][k] = reasons[r][k], reasons[r][k] != ""
 		}
 	}
 	out := &frame.Frame{}

@@ -6,26 +6,48 @@ import (
 	"strings"
 )
 
-// Words rewrites a reason ("revenue_prev_90d high (+1.26)",
+// Words rewrites a reason in the technical form of runs published before
+// reasons were worded where they are made ("revenue_prev_90d high (+1.26)",
 // "log1p(time_on_site) low (-0.40)", "source = referral (+0.70)",
 // "last_nps missing (+0.20)") in the words a person uses: "revenue in the
 // 90 days before the last 90 is high (+1.26)", "time on site is low
 // (-0.40)", "source is referral (+0.70)", "last NPS is unknown (+0.20)".
-// The signed number is the contribution to the log-odds. Text it does not
-// recognise is returned as it is.
+// The signed number is the contribution to the log-odds. A reason already
+// in words, and text it does not recognise, are returned as they are, so
+// Words(Words(r)) == Words(r).
 func Words(reason string) string {
 	if m := levelReason.FindStringSubmatch(reason); m != nil {
-		f, level, v := m[1], m[2], m[3]
-		name := Feature(f)
-		if yesNo[strings.TrimSuffix(strings.TrimPrefix(f, "log1p("), ")")] && level != "missing" {
-			return fmt.Sprintf("%s: %s %s", name, map[string]string{"high": "yes", "low": "no"}[level], v)
+		if strings.HasSuffix(m[1], " is") {
+			return reason // "... is high (+1.26)": already in words
 		}
-		return fmt.Sprintf("%s is %s %s", name, map[string]string{"high": "high", "low": "low", "missing": "unknown"}[level], v)
+		return levelWords(m[1], m[2], m[3])
 	}
 	if m := levelEquals.FindStringSubmatch(reason); m != nil {
-		return fmt.Sprintf("%s is %s %s", Feature(m[1]), m[2], m[3])
+		return categoryWords(m[1], m[2], m[3])
 	}
 	return reason
+}
+
+// levelWords words a numeric feature f whose value is high, low or
+// missing, with its signed contribution v ("(+1.26)").
+func levelWords(f, level, v string) string {
+	name := Feature(f)
+	if yesNo[strings.TrimSuffix(strings.TrimPrefix(f, "log1p("), ")")] && level != "missing" {
+		return fmt.Sprintf("%s: %s %s", name, map[string]string{"high": "yes", "low": "no"}[level], v)
+	}
+	return fmt.Sprintf("%s is %s %s", name, map[string]string{"high": "high", "low": "low", "missing": "unknown"}[level], v)
+}
+
+// categoryWords words the level value of a categorical feature f with its
+// signed contribution v.
+func categoryWords(f, value, v string) string {
+	switch value {
+	case "(missing)":
+		value = "unknown"
+	case "(other)":
+		value = "one of the rare ones"
+	}
+	return fmt.Sprintf("%s is %s %s", Feature(f), value, v)
 }
 
 var (
@@ -45,6 +67,8 @@ var features = map[string]string{
 	"recency":                  "time from the first to the last purchase",
 	"T":                        "time since the first purchase",
 	"monetary_value":           "average repeat purchase value",
+	"avg_purchase_value":       "average purchase value",
+	"probability_alive":        "chance the customer is still active",
 	"mean_days_between_orders": "days between orders",
 	"tenure_days":              "tenure",
 	"age_in_stage_days":        "days in the current stage",
@@ -55,6 +79,12 @@ var features = map[string]string{
 	"time_on_site":             "time on site",
 	"pages_viewed":             "pages viewed",
 	"support_tickets":          "support tickets",
+	"support_ticket":           "support tickets",
+	"complaint":                "complaints",
+	"email_open":               "email opens",
+	"email_click":              "email clicks",
+	"web_visit":                "web visits",
+	"social_mention":           "social mentions",
 }
 
 // Feature names a model feature in words: "revenue_prev_90d" is "revenue
