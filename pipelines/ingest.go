@@ -146,26 +146,43 @@ func staleAsOf(ctx context.Context, db *engine.DB, asOf time.Time, in *Ingest) e
 }
 
 // deriveCustomers builds the customers table from the accepted orders when
-// no customer file is configured (transaction logs such as CDNOW).
+// no customers source is configured: one row per customer_id, with country
+// the customer's most frequent order country (orders.country: distinct
+// orders, ties broken by the latest order, then by name) and every other
+// column null. signup_date stays null: tenure counts from the first order.
 func deriveCustomers(ctx context.Context, db *engine.DB) (*TableLoad, error) {
 	t := config.TableByName("customers")
 	var cols []string
 	for _, f := range t.Fields {
-		if f.Name == "customer_id" {
-			cols = append(cols, "customer_id")
-			continue
+		switch f.Name {
+		case "customer_id", "country":
+			cols = append(cols, f.Name)
+		default:
+			cols = append(cols, fmt.Sprintf("CAST(NULL AS %s) AS %s", f.Type, f.Name))
 		}
-		cols = append(cols, fmt.Sprintf("CAST(NULL AS %s) AS %s", f.Type, f.Name))
 	}
-	q := fmt.Sprintf("CREATE OR REPLACE TEMP TABLE customers AS SELECT %s FROM (SELECT DISTINCT customer_id FROM orders) ORDER BY customer_id", strings.Join(cols, ", "))
+	q := fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE customers AS
+SELECT %s FROM (
+	SELECT customer_id, first(country ORDER BY n DESC, last DESC, country) FILTER (WHERE country IS NOT NULL) AS country
+	FROM (
+		SELECT customer_id, nullif(trim(country), '') AS country,
+			count(DISTINCT coalesce(order_id, CAST(order_ts AS VARCHAR))) AS n, max(order_ts) AS last
+		FROM orders GROUP BY ALL)
+	GROUP BY customer_id)
+ORDER BY customer_id`, strings.Join(cols, ", "))
 	if err := db.Exec(ctx, q); err != nil {
 		return nil, err
 	}
-	n, err := db.Int(ctx, "SELECT count(*) FROM customers")
+	f, err := db.QueryFrame(ctx, "SELECT count(*) AS n, count(country) AS with_country FROM customers")
 	if err != nil {
 		return nil, err
 	}
-	return &TableLoad{Table: "customers", Derived: "from orders (no customers source configured)", Read: n, Accepted: n}, nil
+	n, withCountry := f.Col("n").Ints[0], f.Col("with_country").Ints[0]
+	how := "from orders (no customers source configured)"
+	if withCountry > 0 {
+		how += fmt.Sprintf("; country from the orders for %s customers", Thousands(withCountry))
+	}
+	return &TableLoad{Table: "customers", Derived: how, Read: n, Accepted: n}, nil
 }
 
 func loadTable(ctx context.Context, db *engine.DB, cfg *config.Config, t *config.Table, src *config.Source, asOf time.Time, workDir string, in *Ingest, full bool, log *slog.Logger) (*TableLoad, error) {

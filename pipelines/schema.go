@@ -21,7 +21,7 @@ func customerColumns(cfg *config.Config) []ColumnDoc {
 		col("name", "VARCHAR", "name as given, any script, byte for byte"),
 		col("email", "VARCHAR", ""),
 		col("email_valid", "BOOLEAN", "email is present and well formed"),
-		col("country", "VARCHAR", ""),
+		col("country", "VARCHAR", "as in the customers source; without one, the customer's most frequent orders.country (ties: the latest order), null when orders map no country"),
 		col("city", "VARCHAR", ""),
 		col("acquisition_channel", "VARCHAR", ""),
 		col("acquisition_cost", "DOUBLE", ""),

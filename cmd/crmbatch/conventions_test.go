@@ -94,7 +94,9 @@ func TestInitFromHeaders(t *testing.T) {
 	// Issue 12, item 9 (in part): ids written as floats (17850.0) are
 	// cleaned by the mapping init writes.
 	for _, want := range []string{"  orders:\n", "      order_id: InvoiceNo ", `      customer_id: "regexp_replace(CAST(CustomerID AS VARCHAR), '\\.0$', '')"`,
-		"      order_ts: InvoiceDate ", "      revenue: Quantity * UnitPrice ", "      product_id: StockCode "} {
+		"      order_ts: InvoiceDate ", "      revenue: Quantity * UnitPrice ", "      product_id: StockCode ",
+		// Issue 12, item 9: the invoice's country, which derived customers take.
+		"      country: Country "} {
 		if r.code != ExitOK || !strings.Contains(string(b), want) {
 			t.Errorf("init of Online Retail wrote no %q: %v\n%s", want, r, b)
 		}

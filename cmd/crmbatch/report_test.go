@@ -97,6 +97,7 @@ sources:
       product_id: StockCode
       quantity: Quantity
       revenue: Quantity * UnitPrice
+      country: Country
 `)
 		if r := user(t, "run", "-config", cfg, "-quiet"); r.code != ExitOK && r.code != ExitAlerts {
 			t.Fatalf("run: %v", r)

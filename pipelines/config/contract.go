@@ -59,6 +59,7 @@ var Contract = []Table{
 		{"cost", "DOUBLE", false, "cost of goods of the line"},
 		{"channel", "VARCHAR", false, "sales channel"},
 		{"sales_rep", "VARCHAR", false, ""},
+		{"country", "VARCHAR", false, "ship-to (else billing) country of the line; without a customers source, each customer's country is their most frequent order country (ties: the latest order)"},
 	}},
 	{Name: "interactions", Key: []string{"interaction_id"}, Doc: "support tickets, emails, web visits, social mentions, NPS", Fields: []Field{
 		{"interaction_id", "VARCHAR", false, ""},
