@@ -139,8 +139,12 @@ LEFT JOIN pref pc USING (customer_id)
 ORDER BY c.customer_id`, d, unit, interCTE, subCTE, strings.Join(cols, ",\n\t"), subCols, interJoin, subJoin, clv.DaysTable)
 }
 
-// BuildCustomerTable runs CustomerTableSQL; the table stays in DuckDB.
+// BuildCustomerTable runs CustomerTableSQL; the table stays in DuckDB (see
+// batch.Customers).
 func BuildCustomerTable(ctx context.Context, db *engine.DB, asOf time.Time, unitDays float64, in *Ingest) (*batch.Customers, error) {
+	if err := batch.DropCustomerParts(ctx, db); err != nil {
+		return nil, fmt.Errorf("customer table: %w", err)
+	}
 	if err := db.Exec(ctx, clv.DaysSQL); err != nil {
 		return nil, fmt.Errorf("customer table: order days: %w", err)
 	}

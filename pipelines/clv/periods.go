@@ -62,8 +62,8 @@ func periodSummarySQL(period string, asOf time.Time) string {
 )
 SELECT CAST(s.x AS BIGINT) AS frequency, CAST(s.tx AS DOUBLE) AS recency, CAST(s.n AS DOUBLE) AS T,
 	s.monetary_value, s.gross_monetary_value
-FROM (SELECT rowid AS _row, customer_id FROM customer_table) t LEFT JOIN s USING (customer_id)
-ORDER BY t._row`, k, kAsOf, DaysTable)
+FROM (SELECT rowid AS _row, customer_id FROM %[4]s) t LEFT JOIN s USING (customer_id)
+ORDER BY t._row`, k, kAsOf, DaysTable, batch.CustomerRows)
 }
 
 // runPeriods is the lifetime-value stage in discrete time: BG/BB and

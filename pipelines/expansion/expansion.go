@@ -107,14 +107,14 @@ func settings(e *config.Expansion) *affinity.Settings {
 
 // boughtSets returns, for each row of the customer table, the products the
 // customer ordered on any line. Customers travel as their row number in
-// customer_table (its rowid, the table's order), not as strings.
+// customer_table (the rowid of batch.CustomerRows), not as strings.
 func boughtSets(ctx context.Context, b *batch.Batch) ([][]int32, error) {
 	if err := b.SyncCustomers(ctx); err != nil {
 		return nil, err
 	}
 	f, err := b.DB.QueryFrame(ctx, `SELECT c.rowid AS i, p.pid
 FROM (SELECT DISTINCT customer_id, product_id FROM orders WHERE product_id IS NOT NULL) o
-JOIN ex_products p USING (product_id) JOIN customer_table c USING (customer_id) ORDER BY 1, 2`)
+JOIN ex_products p USING (product_id) JOIN `+batch.CustomerRows+` c USING (customer_id) ORDER BY 1, 2`)
 	if err != nil {
 		return nil, err
 	}

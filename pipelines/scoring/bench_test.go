@@ -66,7 +66,10 @@ func benchStages(b *testing.B, customers int) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := db.Exec(ctx, "CREATE OR REPLACE TEMP TABLE customer_table AS SELECT * FROM customer_base"); err != nil {
+		if err := batch.DropCustomerParts(ctx, db); err != nil {
+			b.Fatal(err)
+		}
+		if err := db.Exec(ctx, "CREATE TEMP TABLE customer_table AS SELECT * FROM customer_base"); err != nil {
 			b.Fatal(err)
 		}
 		cust, err := batch.OpenCustomers(ctx, db)
