@@ -89,6 +89,7 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 // Close closes the connection and the database. A clean close is what lets
 // DuckDB remove its spill files.
 func (d *DB) Close() error {
+	defer trace("(close the database)", time.Now())
 	err := errors.Join(d.conn.Close(), d.db.Close())
 	if d.ownTemp {
 		os.RemoveAll(d.tempDir)

@@ -124,6 +124,12 @@ func Load(ctx context.Context, db *engine.DB, cfg *config.Config, asOf time.Time
 	if err := staleAsOf(ctx, db, asOf, in); err != nil {
 		return nil, err
 	}
+	// One checkpoint for the whole load, while little else is in memory.
+	// Left to the end of the run, the same checkpoint took 18 s at 1M
+	// customers instead of 4.7 s, and closing the database 20 s more.
+	if err := db.Exec(ctx, "CHECKPOINT"); err != nil {
+		return nil, fmt.Errorf("warehouse: checkpoint after loading: %w", err)
+	}
 	return in, nil
 }
 

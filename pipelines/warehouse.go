@@ -227,7 +227,7 @@ INSERT INTO wh_shifts SELECT %[1]s, file_path, rec, phys FROM shift_%[2]s`, engi
 	// No CHECKPOINT here: a bulk insert is written to the database file as
 	// it goes (the log holds only references to its blocks), the commit
 	// makes it durable, and DuckDB 1.5 checks on replay that a log belongs
-	// to its database. The run checkpoints once, at its end (FinishRun).
+	// to its database. Load checkpoints once, after the last table.
 	// (DuckDB 1.1 once failed to replay its log after a kill; checkpointing
 	// after every table cost a rewrite of each table that was updated.)
 	return nil
