@@ -15,8 +15,9 @@ import (
 // that no design can skip, done by DuckDB alone on the same files with the
 // same memory limit and threads.
 type FloorResult struct {
-	Seconds float64 // wall time of the floor
-	Rows    int64   // order lines read
+	Seconds    float64 // wall time of the floor
+	CPUSeconds float64 // CPU time of the floor (all threads)
+	Rows       int64   // order lines read
 }
 
 // Floor runs the floor on cfg's customers, orders and interactions: read
@@ -27,7 +28,7 @@ type FloorResult struct {
 // the same machine minutes apart, since absolute times on a shared machine
 // drift.
 func Floor(ctx context.Context, cfg *config.Config, dir string) (*FloorResult, error) {
-	start := time.Now()
+	start, cpu := time.Now(), cpuSeconds()
 	db, err := engine.Open(ctx, engine.Options{MemoryLimit: cfg.MemoryLimit, Threads: cfg.Threads, TempDir: filepath.Join(dir, "floor.tmp")})
 	if err != nil {
 		return nil, err
@@ -73,5 +74,5 @@ FROM customers c LEFT JOIN summary s USING (customer_id) LEFT JOIN touch t USING
 		return nil, err
 	}
 	os.Remove(out)
-	return &FloorResult{Seconds: time.Since(start).Seconds(), Rows: n}, nil
+	return &FloorResult{Seconds: time.Since(start).Seconds(), CPUSeconds: cpuSeconds() - cpu, Rows: n}, nil
 }

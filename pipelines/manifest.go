@@ -42,5 +42,8 @@ type StageRecord struct {
 	Name    string  `json:"name"`
 	Status  string  `json:"status"` // ok, skipped or failed
 	Seconds float64 `json:"seconds"`
-	Note    string  `json:"note,omitempty"`
+	// CPUSeconds is the CPU time of the whole process during the stage
+	// (Go and DuckDB threads): with 2 cores it can reach twice Seconds.
+	CPUSeconds float64 `json:"cpu_seconds,omitempty"`
+	Note       string  `json:"note,omitempty"`
 }
