@@ -22,8 +22,7 @@ var Windows = []int{30, 90, 365}
 // customer, with the lifetimes/BTYD summary (frequency, recency, T,
 // monetary_value in the given time unit) and the behaviour columns. It reads
 // the order lines merged per customer and calendar day (clv.DaysTable, built
-// by clv.DaysSQL) and the order facts (batch.FactsSQL), not the order
-// lines, and counts only purchase days, days whose lines net to a
+// by clv.DaysSQL) and counts only purchase days, days whose lines net to a
 // positive value (see clv.PurchaseDay): frequency counts repeat purchase
 // days, as Fader, Hardie & Lee do with CDNOW, and T runs from the first
 // purchase day to the as-of date. A customer whose days are all returns or
@@ -112,21 +111,21 @@ WITH days AS (
 	FROM %[9]s GROUP BY customer_id
 ), lines AS (
 	SELECT customer_id, min(order_ts) AS first_order_ts, max(order_ts) AS last_order_ts,
-		count(DISTINCT order_key) AS orders,
-		CAST(sum(lines) AS BIGINT) AS order_lines,
+		count(DISTINCT coalesce(order_id, CAST(order_ts AS VARCHAR))) AS orders,
+		count(*) AS order_lines,
 		sum(revenue) AS revenue,
-		coalesce(sum(gross), 0) AS gross_revenue,
-		CASE WHEN sum(cost_lines) > 0 THEN sum(revenue) - coalesce(sum(cost), 0) END AS gross_margin,
-		CAST(sum(return_lines) AS BIGINT) AS return_lines,
-		-sum(returns) AS returned_revenue
-	FROM %[10]s GROUP BY customer_id
+		coalesce(sum(revenue) FILTER (WHERE revenue > 0), 0) AS gross_revenue,
+		CASE WHEN count(cost) > 0 THEN sum(revenue) - sum(coalesce(cost, 0)) END AS gross_margin,
+		count(*) FILTER (WHERE revenue < 0) AS return_lines,
+		-sum(revenue) FILTER (WHERE revenue < 0) AS returned_revenue
+	FROM orders GROUP BY customer_id
 ), fav AS (
-	SELECT customer_id, first(category ORDER BY revenue DESC, category) AS favourite_category
-	FROM %[11]s WHERE category IS NOT NULL
+	SELECT customer_id, first(category ORDER BY rev DESC, category) AS favourite_category
+	FROM (SELECT customer_id, category, sum(revenue) AS rev FROM orders WHERE category IS NOT NULL GROUP BY ALL)
 	GROUP BY customer_id
 ), pref AS (
 	SELECT customer_id, first(channel ORDER BY n DESC, channel) AS preferred_channel
-	FROM (SELECT customer_id, channel, sum(lines) AS n FROM %[10]s WHERE channel IS NOT NULL GROUP BY ALL)
+	FROM (SELECT customer_id, channel, count(*) AS n FROM orders WHERE channel IS NOT NULL GROUP BY ALL)
 	GROUP BY customer_id
 )%[3]s%[4]s
 SELECT %[5]s%[6]s
@@ -137,7 +136,7 @@ LEFT JOIN lines l USING (customer_id)
 LEFT JOIN fav fc USING (customer_id)
 LEFT JOIN pref pc USING (customer_id)
 %[7]s %[8]s
-ORDER BY c.customer_id`, d, unit, interCTE, subCTE, strings.Join(cols, ",\n\t"), subCols, interJoin, subJoin, clv.DaysTable, batch.OrderFacts, batch.CategoryFacts)
+ORDER BY c.customer_id`, d, unit, interCTE, subCTE, strings.Join(cols, ",\n\t"), subCols, interJoin, subJoin, clv.DaysTable)
 }
 
 // BuildCustomerTable runs CustomerTableSQL; the table stays in DuckDB (see
@@ -145,9 +144,6 @@ ORDER BY c.customer_id`, d, unit, interCTE, subCTE, strings.Join(cols, ",\n\t"),
 func BuildCustomerTable(ctx context.Context, db *engine.DB, asOf time.Time, unitDays float64, in *Ingest) (*batch.Customers, error) {
 	if err := batch.DropCustomerParts(ctx, db); err != nil {
 		return nil, fmt.Errorf("customer table: %w", err)
-	}
-	if err := db.Exec(ctx, batch.FactsSQL); err != nil {
-		return nil, fmt.Errorf("customer table: order facts: %w", err)
 	}
 	if err := db.Exec(ctx, clv.DaysSQL); err != nil {
 		return nil, fmt.Errorf("customer table: order days: %w", err)

@@ -1,7 +1,5 @@
 package clv
 
-import "github.com/crmbatch/crmbatch/pipelines/batch"
-
 // What counts as a purchase. The lifetime models count purchase occasions,
 // and a CRM export holds order lines, returns and cancellations among them
 // (negative revenue). Lines are merged per customer and calendar day; a
@@ -25,14 +23,14 @@ const DaysTable = "order_days"
 // return_lines of a day, that makes the day a purchase day.
 const PurchaseDay = "(value > 0 OR (value = 0 AND return_lines = 0))"
 
-// DaysSQL builds DaysTable from the order facts (batch.OrderFacts).
+// DaysSQL builds DaysTable from the orders table.
 const DaysSQL = `CREATE OR REPLACE TEMP TABLE ` + DaysTable + ` AS
 SELECT customer_id, d, value, gross, gross_lines, return_lines, ` + PurchaseDay + ` AS purchase
 FROM (
-	SELECT customer_id, d,
+	SELECT customer_id, CAST(order_ts AS DATE) AS d,
 		sum(revenue) AS value,
-		coalesce(sum(gross), 0) AS gross,
-		CAST(sum(gross_lines) AS BIGINT) AS gross_lines,
-		CAST(sum(return_lines) AS BIGINT) AS return_lines
-	FROM ` + batch.OrderFacts + ` GROUP BY customer_id, d
+		coalesce(sum(revenue) FILTER (WHERE revenue > 0), 0) AS gross,
+		count(*) FILTER (WHERE revenue > 0) AS gross_lines,
+		count(*) FILTER (WHERE revenue < 0) AS return_lines
+	FROM orders GROUP BY ALL
 )`

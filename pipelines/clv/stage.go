@@ -320,7 +320,7 @@ func clvMargin(ctx context.Context, b *batch.Batch) (float64, error) {
 	if m := b.Cfg.CLV.Margin; m != nil {
 		return *m, nil
 	}
-	f, err := b.DB.QueryFrame(ctx, "SELECT CAST(sum(revenue_costed) AS DOUBLE) AS r, CAST(sum(revenue_costed - cost) AS DOUBLE) AS m FROM "+batch.OrderFacts)
+	f, err := b.DB.QueryFrame(ctx, "SELECT CAST(sum(revenue) FILTER (WHERE cost IS NOT NULL) AS DOUBLE) AS r, CAST(sum(revenue - cost) AS DOUBLE) AS m FROM orders")
 	if err != nil {
 		return 0, err
 	}

@@ -12,9 +12,9 @@ import (
 // cohort, the month of the first order).
 func activity(ctx context.Context, b *batch.Batch) error {
 	return b.DB.Exec(ctx, `CREATE OR REPLACE TEMP TABLE portfolio_cm AS
-SELECT customer_id, CAST(date_trunc('month', d) AS DATE) AS month,
-	count(DISTINCT order_key) AS orders, sum(revenue) AS revenue
-FROM `+batch.OrderFacts+` GROUP BY ALL;
+SELECT customer_id, CAST(date_trunc('month', order_ts) AS DATE) AS month,
+	count(DISTINCT coalesce(order_id, CAST(order_ts AS VARCHAR))) AS orders, sum(revenue) AS revenue
+FROM orders GROUP BY ALL;
 CREATE OR REPLACE TEMP TABLE portfolio_first AS
 SELECT customer_id, min(month) AS cohort FROM portfolio_cm GROUP BY customer_id`)
 }

@@ -70,13 +70,7 @@ func buildFeatures(ctx context.Context, b *batch.Batch) ([]string, error) {
 		if dim.col == "category" {
 			limit = maxCategories
 		}
-		// Lines per channel from the order facts, per category from the
-		// category facts.
-		facts := batch.OrderFacts
-		if dim.col == "category" {
-			facts = batch.CategoryFacts
-		}
-		mix, err := b.DB.QueryFrame(ctx, fmt.Sprintf("SELECT %[1]s AS v, sum(lines) / sum(sum(lines)) OVER () AS p FROM %[2]s GROUP BY 1 ORDER BY sum(lines) DESC, 1", dim.col, facts))
+		mix, err := b.DB.QueryFrame(ctx, fmt.Sprintf("SELECT %[1]s AS v, count(*) / sum(count(*)) OVER () AS p FROM orders GROUP BY 1 ORDER BY count(*) DESC, 1", dim.col))
 		if err != nil {
 			return nil, err
 		}
@@ -98,12 +92,12 @@ func buildFeatures(ctx context.Context, b *batch.Batch) ([]string, error) {
 				name += "_"
 			}
 			seen[name] = true
-			agg = append(agg, fmt.Sprintf("(coalesce(sum(lines) FILTER (WHERE %s = %s), 0) + %g) / (sum(lines) + %g) AS %s",
+			agg = append(agg, fmt.Sprintf("(count(*) FILTER (WHERE %s = %s) + %g) / (count(*) + %g) AS %s",
 				dim.col, engine.Quote(v), smoothing*prior[k], smoothing, engine.Ident(name)))
 			cols = append(cols, engine.Ident(name))
 		}
 		alias := dim.col + "_mix"
-		if err := b.DB.Exec(ctx, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE portfolio_%s AS SELECT customer_id, %s FROM %s GROUP BY customer_id", alias, strings.Join(agg, ", "), facts)); err != nil {
+		if err := b.DB.Exec(ctx, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE portfolio_%s AS SELECT customer_id, %s FROM orders GROUP BY customer_id", alias, strings.Join(agg, ", "))); err != nil {
 			return nil, err
 		}
 		joins = append(joins, fmt.Sprintf("LEFT JOIN portfolio_%s USING (customer_id)", alias))

@@ -82,7 +82,7 @@ func stageSQL(ctx context.Context, b *batch.Batch, have map[string]string) (stri
 		advocate = "c.rfm_segment = 'Champions'"
 	}
 	return fmt.Sprintf(`WITH days AS (
-	SELECT DISTINCT customer_id, d FROM %[10]s
+	SELECT DISTINCT customer_id, CAST(order_ts AS DATE) AS d FROM orders
 ), gaps AS (
 	SELECT customer_id, arg_max(gap, d) AS last_gap FROM (
 		SELECT customer_id, d, date_diff('day', lag(d) OVER (PARTITION BY customer_id ORDER BY d), d) AS gap FROM days)
@@ -98,7 +98,7 @@ SELECT c.customer_id, CASE
 	WHEN c.frequency >= 1 AND coalesce(%[9]s, false) THEN 'advocate'
 	ELSE 'active' END AS lifecycle_stage
 FROM portfolio_customers c LEFT JOIN gaps g USING (customer_id)
-ORDER BY c.customer_id`, d, r, l.ChurnedScore, l.ChurnedDays, l.LapsedDays, l.AtRiskScore, l.AtRiskDays, l.NewDays, advocate, batch.OrderFacts), nil
+ORDER BY c.customer_id`, d, r, l.ChurnedScore, l.ChurnedDays, l.LapsedDays, l.AtRiskScore, l.AtRiskDays, l.NewDays, advocate), nil
 }
 
 // previousRun returns the customers Parquet file of the latest published

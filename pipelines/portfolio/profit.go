@@ -37,15 +37,13 @@ FROM (
 	SELECT c.customer_id, coalesce(o.revenue, 0) AS revenue, coalesce(o.cogs, 0) AS cost_of_goods,
 		%[2]s AS cost_to_serve, coalesce(c.acquisition_cost, 0) AS acquisition_cost
 	FROM portfolio_customers c
-	LEFT JOIN (SELECT customer_id, sum(revenue) AS revenue,
-		coalesce(sum(cost), 0) + (sum(revenue) - coalesce(sum(revenue_costed), 0)) * %[1]g AS cogs
-		FROM %[4]s GROUP BY customer_id) o USING (customer_id)
+	LEFT JOIN (SELECT customer_id, sum(revenue) AS revenue, sum(coalesce(cost, revenue * %[1]g)) AS cogs FROM orders GROUP BY customer_id) o USING (customer_id)
 	%[3]s)
-ORDER BY customer_id`, cfg.CostRatio, cts, interJoin, batch.OrderFacts)
+ORDER BY customer_id`, cfg.CostRatio, cts, interJoin)
 	if err := b.DB.Exec(ctx, q); err != nil {
 		return fmt.Errorf("profitability: %w", err)
 	}
-	if n, err := b.DB.Int(ctx, "SELECT CAST(coalesce(sum(lines - cost_lines), 0) AS BIGINT) FROM "+batch.OrderFacts); err == nil && n > 0 {
+	if n, err := b.DB.Int(ctx, "SELECT count(*) FROM orders WHERE cost IS NULL"); err == nil && n > 0 {
 		b.Warn("profitability: %d order lines have no cost; their cost of goods is revenue x portfolio.profitability.cost_ratio (%g)", n, cfg.CostRatio)
 	}
 	f, err := aligned(ctx, b, "SELECT customer_id, cost_to_serve, net_profit FROM portfolio_pnl ORDER BY customer_id")
@@ -126,7 +124,7 @@ func groupingSQL(ctx context.Context, b *batch.Batch, have map[string]string) (n
 	for _, g := range want {
 		switch {
 		case g == "sales_rep" && have["sales_rep"] == "":
-			n, err := b.DB.Int(ctx, "SELECT CAST(coalesce(sum(lines) FILTER (WHERE sales_rep IS NOT NULL), 0) AS BIGINT) FROM "+batch.OrderFacts)
+			n, err := b.DB.Int(ctx, "SELECT count(sales_rep) FROM orders")
 			if err != nil {
 				return nil, nil, nil, err
 			}
@@ -138,7 +136,7 @@ func groupingSQL(ctx context.Context, b *batch.Batch, have map[string]string) (n
 			}
 			if err := b.DB.Exec(ctx, `CREATE OR REPLACE TEMP TABLE portfolio_rep AS
 SELECT customer_id, first(sales_rep ORDER BY rev DESC, sales_rep) AS sales_rep FROM (
-	SELECT customer_id, sales_rep, sum(revenue) AS rev FROM `+batch.OrderFacts+` WHERE sales_rep IS NOT NULL GROUP BY ALL)
+	SELECT customer_id, sales_rep, sum(revenue) AS rev FROM orders WHERE sales_rep IS NOT NULL GROUP BY ALL)
 GROUP BY customer_id`); err != nil {
 				return nil, nil, nil, err
 			}

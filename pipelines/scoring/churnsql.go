@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/crmbatch/crmbatch/engine"
-	"github.com/crmbatch/crmbatch/pipelines/batch"
 	"github.com/crmbatch/crmbatch/pipelines/clv"
 )
 
@@ -28,14 +27,14 @@ var (
 )
 
 // orderDays is the temporary table of order lines summed per customer, day
-// and channel that the churn queries read (from the order facts).
+// and channel that the churn queries read, so that orders are scanned once.
 const orderDays = "scoring_order_days"
 
 // orderDaysSQL builds orderDays.
 const orderDaysSQL = `CREATE OR REPLACE TEMP TABLE ` + orderDays + ` AS
-SELECT customer_id, d, channel, sum(revenue) AS value, CAST(sum(lines) AS BIGINT) AS lines,
-	CAST(sum(return_lines) AS BIGINT) AS return_lines
-FROM ` + batch.OrderFacts + ` GROUP BY ALL`
+SELECT customer_id, CAST(order_ts AS DATE) AS d, channel, sum(revenue) AS value, count(*) AS lines,
+	count(*) FILTER (WHERE revenue < 0) AS return_lines
+FROM orders GROUP BY ALL`
 
 // purchaseDays selects the purchase days (clv.PurchaseDay: lines netting
 // to a positive value) of orderDays up to and including day D, or after
