@@ -151,13 +151,17 @@ func (d *DB) raw(fn func(driver.Conn) error) error {
 }
 
 // traceSQL, set by CRMBATCH_TRACE_SQL=1, prints every statement's duration
-// to standard error: the first tool for a slow stage.
-var traceSQL = os.Getenv("CRMBATCH_TRACE_SQL") == "1"
+// to standard error: the first tool for a slow stage. CRMBATCH_TRACE_SQL=full
+// prints the whole statements, to rerun one with EXPLAIN ANALYZE.
+var (
+	traceSQL  = os.Getenv("CRMBATCH_TRACE_SQL") == "1" || traceFull
+	traceFull = os.Getenv("CRMBATCH_TRACE_SQL") == "full"
+)
 
 func trace(query string, start time.Time) {
 	if traceSQL {
 		q := strings.Join(strings.Fields(query), " ")
-		if len(q) > 160 {
+		if len(q) > 160 && !traceFull {
 			q = q[:160] + "..."
 		}
 		fmt.Fprintf(os.Stderr, "sql %8.3fs  %s\n", time.Since(start).Seconds(), q)
