@@ -45,5 +45,8 @@ type StageRecord struct {
 	// CPUSeconds is the CPU time of the whole process during the stage
 	// (Go and DuckDB threads): with 2 cores it can reach twice Seconds.
 	CPUSeconds float64 `json:"cpu_seconds,omitempty"`
-	Note       string  `json:"note,omitempty"`
+	// PeakRSSMB is the process's peak resident memory during the stage, in
+	// MiB (Linux; elsewhere the peak since the process started).
+	PeakRSSMB float64 `json:"peak_rss_mb,omitempty"`
+	Note      string  `json:"note,omitempty"`
 }

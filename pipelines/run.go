@@ -150,6 +150,7 @@ func Run(ctx context.Context, o Options) (*Manifest, error) {
 		if o.Progress != nil {
 			o.Progress(st.name, i+1, len(stages))
 		}
+		ResetPeakRSS()
 		start, cpu := time.Now(), cpuSeconds()
 		err := st.run(ctx, b)
 		if err == nil || errors.Is(err, batch.ErrSkipped) {
@@ -159,7 +160,7 @@ func Run(ctx context.Context, o Options) (*Manifest, error) {
 				err = errors.Join(err, b.Customers.Release(ctx))
 			}
 		}
-		rec := StageRecord{Name: st.name, Status: "ok", Seconds: time.Since(start).Seconds(), CPUSeconds: cpuSeconds() - cpu}
+		rec := StageRecord{Name: st.name, Status: "ok", Seconds: time.Since(start).Seconds(), CPUSeconds: cpuSeconds() - cpu, PeakRSSMB: float64(PeakRSS()) / 1024}
 		switch {
 		case errors.Is(err, batch.ErrSkipped):
 			rec.Status, rec.Note = "skipped", strings.TrimPrefix(err.Error(), "skipped: ")
@@ -169,7 +170,7 @@ func Run(ctx context.Context, o Options) (*Manifest, error) {
 			m.Stages = append(m.Stages, rec)
 			return m, fmt.Errorf("stage %s: %w", st.name, err)
 		default:
-			log.Info("stage done", "stage", st.name, "seconds", rec.Seconds, "cpu_seconds", rec.CPUSeconds)
+			log.Info("stage done", "stage", st.name, "seconds", rec.Seconds, "cpu_seconds", rec.CPUSeconds, "peak_rss_mb", int(rec.PeakRSSMB))
 		}
 		m.Stages = append(m.Stages, rec)
 	}

@@ -6,9 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
-	"syscall"
 	"time"
 
 	"github.com/crmbatch/crmbatch/pipelines"
@@ -48,24 +45,25 @@ func (m *Main) benchCmd(ctx context.Context, args []string) error {
 	}
 	// The floor first, then the run, each with the peak resident memory
 	// measured from a reset (Linux: /proc/self/clear_refs).
-	resetPeak()
+	pipelines.ResetPeakRSS()
 	floor, err := pipelines.Floor(ctx, cfg, g.out)
 	if err != nil {
 		return fmt.Errorf("bench floor: %w", err)
 	}
-	floorPeak := peakRSS()
-	resetPeak()
+	floorPeak := pipelines.PeakRSS()
 	start := time.Now()
 	man, err := pipelines.Run(ctx, pipelines.Options{Config: cfg})
 	if err != nil {
 		return err
 	}
 	total := time.Since(start).Seconds()
+	// The runner resets the peak at every stage: the run's is the largest.
 	var cpu float64
+	var runPeak int64
 	for _, s := range man.Stages {
 		cpu += s.CPUSeconds
+		runPeak = max(runPeak, int64(s.PeakRSSMB*1024))
 	}
-	runPeak := peakRSS()
 	rows := map[string]int64{}
 	for _, t := range man.Inputs {
 		rows[t.Table] = t.Read
@@ -83,33 +81,12 @@ func (m *Main) benchCmd(ctx context.Context, args []string) error {
 		}
 		return fmt.Sprintf("%.2f", s/floor.CPUSeconds)
 	}
-	fmt.Fprintf(m.Stdout, "| stage | seconds | x floor | CPU seconds | CPU x floor | status |\n|---|---:|---:|---:|---:|---|\n")
+	fmt.Fprintf(m.Stdout, "| stage | seconds | x floor | CPU seconds | CPU x floor | peak RSS GB | status |\n|---|---:|---:|---:|---:|---:|---|\n")
 	for _, s := range man.Stages {
-		fmt.Fprintf(m.Stdout, "| %s | %.2f | %.2f | %.2f | %s | %s |\n", s.Name, s.Seconds, s.Seconds/floor.Seconds, s.CPUSeconds, cpuRatio(s.CPUSeconds), s.Status)
+		fmt.Fprintf(m.Stdout, "| %s | %.2f | %.2f | %.2f | %s | %.2f | %s |\n", s.Name, s.Seconds, s.Seconds/floor.Seconds, s.CPUSeconds, cpuRatio(s.CPUSeconds), s.PeakRSSMB/1024, s.Status)
 	}
-	fmt.Fprintf(m.Stdout, "| **total** | **%.2f** | **%.2f** | **%.2f** | **%s** | peak RSS %.2f GB = %.2f x floor |\n", total, total/floor.Seconds, cpu, cpuRatio(cpu), gb(runPeak), float64(runPeak)/float64(floorPeak))
+	fmt.Fprintf(m.Stdout, "| **total** | **%.2f** | **%.2f** | **%.2f** | **%s** | **%.2f** (%.2f x floor) | |\n", total, total/floor.Seconds, cpu, cpuRatio(cpu), gb(runPeak), float64(runPeak)/float64(floorPeak))
 	return nil
 }
 
 func gb(kb int64) float64 { return float64(kb) / (1 << 20) }
-
-// resetPeak resets the process's peak resident memory (Linux); elsewhere
-// the peak is the process's since it started.
-func resetPeak() { os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
-
-// peakRSS returns the peak resident memory in KiB since the last resetPeak.
-func peakRSS() int64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err == nil {
-		for _, line := range strings.Split(string(b), "\n") {
-			if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
-				if n, err := strconv.ParseInt(f[1], 10, 64); err == nil {
-					return n
-				}
-			}
-		}
-	}
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return ru.Maxrss
-}

@@ -1,0 +1,46 @@
+//go:build unix
+
+package pipelines
+
+import (
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+)
+
+// What a stage cost the process, for the manifest and crmbatch bench.
+
+// cpuSeconds is the CPU time (user and system) the process has used so
+// far, Go and DuckDB's threads together. On a shared machine a stage's CPU
+// time drifts less than its wall time, so the bench reports both.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	tv := func(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
+	return tv(ru.Utime) + tv(ru.Stime)
+}
+
+// ResetPeakRSS resets the process's peak resident memory (Linux); elsewhere
+// the peak stays the process's since it started.
+func ResetPeakRSS() { os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+
+// PeakRSS returns the peak resident memory in KiB since the last
+// ResetPeakRSS (Linux), else since the process started.
+func PeakRSS() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
+				if n, err := strconv.ParseInt(f[1], 10, 64); err == nil {
+					return n
+				}
+			}
+		}
+	}
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return ru.Maxrss
+}
