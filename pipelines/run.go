@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -159,6 +160,10 @@ func Run(ctx context.Context, o Options) (*Manifest, error) {
 				// let go, so Go holds one stage's working set at a time.
 				err = errors.Join(err, b.Customers.Release(ctx))
 			}
+			// Hand the stage's Go memory back to the system: DuckDB's
+			// buffer pool fills to memory_limit, and Go's freed heap
+			// would otherwise stay resident on top of it.
+			debug.FreeOSMemory()
 		}
 		rec := StageRecord{Name: st.name, Status: "ok", Seconds: time.Since(start).Seconds(), CPUSeconds: cpuSeconds() - cpu, PeakRSSMB: float64(PeakRSS()) / 1024}
 		switch {

@@ -42,7 +42,7 @@ FROM orders o JOIN ex_products p USING (product_id) WHERE o.revenue > 0`
 
 func run(ctx context.Context, b *batch.Batch) error {
 	db := b.DB
-	n, err := db.Int(ctx, "SELECT count(*) FROM orders WHERE product_id IS NOT NULL")
+	n, err := db.Int(ctx, "SELECT count(*) FROM (SELECT 1 FROM orders WHERE product_id IS NOT NULL LIMIT 1)")
 	if err != nil {
 		return err
 	}
