@@ -63,6 +63,7 @@ var publishes = []int{ExitOK, ExitAlerts}
 // its folder; the long-line cases are generated into it. The cases of
 // issue 13 assert the exact rejects by line and rule.
 func TestBadInputCorpus(t *testing.T) {
+	t.Parallel() // its cases are heavy; this test itself only starts them
 	cases := []badCase{
 		{name: "truncated", codes: publishes, rules: map[string]string{"orders": "malformed_line"}},
 		{name: "wrong_types", codes: publishes, rules: map[string]string{"orders": "unreadable_value"}},
@@ -163,6 +164,7 @@ func TestBadInputCorpus(t *testing.T) {
 			if c.setup != nil && testing.Short() {
 				t.Skipf("SKIPPED %s (-short): its large input was not tried", c.name)
 			}
+			heavy(t)
 			dir := copyCase(t, c.name)
 			if c.setup != nil {
 				c.setup(t, dir)
@@ -439,6 +441,7 @@ func writeLong(t *testing.T, path, head string, mb int, tail string) {
 // run's as-of date, not the whole file; a run with nothing new reports
 // none.
 func TestBadInputLateRows(t *testing.T) {
+	heavy(t)
 	dir := copyCase(t, "late_rows")
 	root := t.TempDir()
 	run := func(asOf string, want int64) {
@@ -502,6 +505,7 @@ func TestBadInputDiskFull(t *testing.T) {
 	if testing.Short() {
 		t.Skip("SKIPPED under -short: mounts a tmpfs")
 	}
+	heavy(t)
 	mnt := t.TempDir()
 	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=200m", "tmpfs", mnt).CombinedOutput(); err != nil {
 		t.Skipf("SKIPPED: cannot mount a tmpfs to fill (%v: %s); the full-disk case was not tried", err, out)

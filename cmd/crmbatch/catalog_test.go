@@ -49,6 +49,7 @@ func catalogColumns(t *testing.T, root, view string, setup ...string) (names []s
 // root as a container sees it, or relative paths; personal data stays out
 // unless allowed, and the settings hold for later runs.
 func TestBICatalog(t *testing.T) {
+	heavy(t)
 	dir := t.TempDir()
 	full := genData(t, filepath.Join(dir, "full"), 300, 13, "")
 	base, _ := os.ReadFile(full)

@@ -15,6 +15,7 @@ import (
 // summary and the dry run say which file each one copies, and
 // -full-reload takes the new paths.
 func TestCopiedInputFolder(t *testing.T) {
+	heavy(t)
 	dir := t.TempDir()
 	a := filepath.Join(dir, "a")
 	cfgA := genData(t, a, 300, 3, "")

@@ -69,6 +69,7 @@ func TestConfigMistakes(t *testing.T) {
 
 // Issue 13, case 16: mistakes a scheduler must see as exit code 2.
 func TestUsageExitCodes(t *testing.T) {
+	heavy(t)
 	dir := t.TempDir()
 	cfg := genData(t, dir, 200, 10, "")
 	base, _ := os.ReadFile(cfg)
@@ -96,14 +97,13 @@ func TestUsageExitCodes(t *testing.T) {
 	os.Remove(filepath.Join(dir, "orders_2.csv"))
 
 	// Two output roots sharing one database: the second is refused while
-	// another process holds it.
-	first := user(t, "run", "-config", cfg, "-quiet")
-	if first.code != ExitOK && first.code != ExitAlerts {
-		t.Fatalf("first run: %v", first)
-	}
-	release := holdDatabase(t, filepath.Join(dir, "out", "crmbatch.duckdb"))
+	// another process holds it. The first root is a published run of 200
+	// generated customers (the run TestRunSummary reads).
+	firstDir, _, _ := smallRun(t)
+	db := filepath.Join(firstDir, "out", "crmbatch.duckdb")
+	release := holdDatabase(t, db)
 	defer release()
-	shared := writeFile(t, dir, "shared.yaml", strings.Replace(string(base), "output: out", "output: out2\ndatabase: out/crmbatch.duckdb", 1))
+	shared := writeFile(t, dir, "shared.yaml", strings.Replace(string(base), "output: out", "output: out2\ndatabase: "+db, 1))
 	if r := user(t, "run", "-config", shared, "-quiet"); r.code != ExitUsage || !strings.Contains(r.err.Error(), "two output roots cannot share one database") {
 		t.Errorf("a second output root on a database in use: %v", r)
 	}

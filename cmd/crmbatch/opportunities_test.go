@@ -30,6 +30,7 @@ sources:
 // what cannot be computed is said plainly by validate.
 func TestDealSnapshotExport(t *testing.T) {
 	pipeline := sharedData(t, "crm_sales_opportunities/sales_pipeline.csv")
+	heavy(t)
 	orders, _ := filepath.Abs("../../testdata/pipeline/orders_won.csv")
 	dir := t.TempDir()
 	yml := strings.NewReplacer("%ORDERS%", orders, "%PIPELINE%", pipeline).Replace(mavenYAML)

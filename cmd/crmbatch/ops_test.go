@@ -39,6 +39,7 @@ func TestNightlyOperations(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates 3,000 customers and runs the batch three times")
 	}
+	heavy(t)
 	ctx := context.Background()
 	dir := t.TempDir()
 	end := time.Date(2025, 12, 31, 0, 0, 0, 0, time.UTC)

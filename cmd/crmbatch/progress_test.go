@@ -22,6 +22,7 @@ func onTerminal(t *testing.T, args ...string) (stdout, stderr string, code int) 
 // (from the previous run) the time left; every log line stands on a line
 // of its own; with -log-format json standard error holds JSON lines only.
 func TestProgressLine(t *testing.T) {
+	heavy(t)
 	cfg := genData(t, t.TempDir(), 300, 4, "")
 	_, stderr, code := onTerminal(t, "run", "-config", cfg)
 	if code != ExitOK && code != ExitAlerts {

@@ -34,7 +34,10 @@ func TestMain(m *testing.M) {
 		main()
 		return
 	}
-	os.Exit(m.Run())
+	setupParallel()
+	code := m.Run()
+	removeSharedRuns()
+	os.Exit(code)
 }
 
 // command returns crmbatch with args as a subprocess (the test binary
@@ -65,15 +68,21 @@ func runProcess(t *testing.T, args ...string) (int, string) {
 // beside it) into dir and returns the config path.
 func genData(t *testing.T, dir string, customers int, seed uint64, extraYAML string) string {
 	t.Helper()
-	end := time.Date(2025, 12, 31, 0, 0, 0, 0, time.UTC)
-	if _, err := gen.Write(dir, gen.Options{Customers: customers, Seed: seed, AsOf: end}); err != nil {
-		t.Fatal(err)
-	}
-	p := filepath.Join(dir, "crmbatch.yaml")
-	if err := os.WriteFile(p, append(config.GeneratedYAML(end.AddDate(0, 0, -1), "out"), extraYAML...), 0o644); err != nil {
+	p, err := writeGenerated(dir, customers, seed, extraYAML)
+	if err != nil {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// writeGenerated is genData for code that has no test to fail.
+func writeGenerated(dir string, customers int, seed uint64, extraYAML string) (string, error) {
+	end := time.Date(2025, 12, 31, 0, 0, 0, 0, time.UTC)
+	if _, err := gen.Write(dir, gen.Options{Customers: customers, Seed: seed, AsOf: end}); err != nil {
+		return "", err
+	}
+	p := filepath.Join(dir, "crmbatch.yaml")
+	return p, os.WriteFile(p, append(config.GeneratedYAML(end.AddDate(0, 0, -1), "out"), extraYAML...), 0o644)
 }
 
 // volatile lists, per published table, the columns that legitimately
@@ -309,4 +318,30 @@ func nonFinite(t *testing.T, root, asOf string) map[string]int64 {
 		}
 	}
 	return out
+}
+
+// copyTree copies the folder src, with everything in it, to dst.
+func copyTree(t *testing.T, src, dst string) {
+	t.Helper()
+	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, p)
+		if err != nil {
+			return err
+		}
+		to := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(to, 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(to, b, 0o644)
+	})
+	if err != nil {
+		t.Fatalf("copying %s to %s: %v", src, dst, err)
+	}
 }

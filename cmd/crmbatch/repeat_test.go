@@ -16,6 +16,7 @@ func TestDeterministicAndIdempotent(t *testing.T) {
 	if testing.Short() {
 		t.Skip("SKIPPED TestDeterministicAndIdempotent (-short): determinism and idempotence proofs (four runs) did not run")
 	}
+	heavy(t)
 	dir := t.TempDir()
 	cfg1 := genData(t, dir, 1000, 3, "threads: 1\n")
 	b, _ := os.ReadFile(cfg1)
@@ -76,6 +77,7 @@ func TestConcurrentRunsOnOneRoot(t *testing.T) {
 	if testing.Short() {
 		t.Skip("SKIPPED TestConcurrentRunsOnOneRoot (-short): the concurrency proof did not run")
 	}
+	heavy(t)
 	dir := t.TempDir()
 	cfg := genData(t, dir, 500, 4, "")
 	root := filepath.Join(dir, "out")

@@ -17,8 +17,10 @@ import (
 // setting reaches crmbatch schema and the report, comments give the real
 // horizons, and the report has its ranked tables and readable charts.
 func TestCurrencyAndReport(t *testing.T) {
-	dir := t.TempDir()
-	cfg := genData(t, dir, 1500, 15, "currency: eur\n")
+	heavy(t)
+	// 1,500 generated customers with currency: eur, run once (the run
+	// TestExplanationsInWords reads).
+	dir, cfg, _ := eurLeadsRun(t)
 	s := user(t, "schema", "-config", cfg, "customers")
 	if s.code != ExitOK {
 		t.Fatalf("schema: %v", s)
@@ -30,10 +32,6 @@ func TestCurrencyAndReport(t *testing.T) {
 	}
 	if strings.Contains(s.stdout, "over clv.horizon_months") {
 		t.Errorf("a comment names the setting instead of its value")
-	}
-	r := user(t, "run", "-config", cfg, "-quiet")
-	if r.code != ExitOK && r.code != ExitAlerts {
-		t.Fatalf("run: %v", r)
 	}
 	page, _ := os.ReadFile(filepath.Join(dir, "out", "reports", "as_of=2025-12-30", "report.html"))
 	for _, want := range []string{" EUR</div>", "net profit (EUR)", "Most valuable customers at risk", "Leads to call first",

@@ -65,6 +65,7 @@ func sha(s string) string {
 // counted, normalised and hashed identifiers, formulas defused in CSV, ad
 // hoc segments with -where, and a nightly segment that fails as an alert.
 func TestSegmentPresets(t *testing.T) {
+	heavy(t)
 	cfg, dir, r := plantedData(t)
 
 	// Case 19: the export_on_run segment that cannot be evaluated is an

@@ -74,6 +74,7 @@ func TestSegmentCLI(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates and runs 3,000 customers")
 	}
+	heavy(t)
 	path, dir := segmentData(t, 3000)
 	ctx := context.Background()
 	db, err := engine.Open(ctx, engine.Options{})

@@ -12,12 +12,10 @@ import (
 // even with -quiet; the report is a report, not a table of 0 rows; no Go
 // map syntax reaches the logs, the manifest or the report.
 func TestRunSummary(t *testing.T) {
-	dir := t.TempDir()
-	cfg := genData(t, dir, 200, 12, "")
-	r := user(t, "run", "-config", cfg, "-quiet")
-	if r.code != ExitOK && r.code != ExitAlerts {
-		t.Fatalf("run: %v", r)
-	}
+	heavy(t)
+	// A run of 200 generated customers (the run TestUsageExitCodes holds
+	// the database of).
+	dir, _, r := smallRun(t)
 	// 200 generated customers leave too few closed opportunities to learn
 	// from: the summary says so.
 	if !regexp.MustCompile(`(?m)^skipped stages .*:\n(  .*\n)*  opportunities +\d+ labelled rows, fewer than min_rows 100`).MatchString(r.stdout) {

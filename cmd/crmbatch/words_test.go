@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -12,23 +11,10 @@ import (
 // Issue 12, item 14: explanations in the words a person uses, and the
 // lead's company, owner and contact beside its score.
 func TestExplanationsInWords(t *testing.T) {
-	dir := t.TempDir()
-	cfg := genData(t, dir, 1500, 14, "")
-	// The CRM's lead export has the company, owner and email too.
-	b, _ := os.ReadFile(filepath.Join(dir, "leads.csv"))
-	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
-	for i := range lines {
-		if i == 0 {
-			lines[i] += ",Company,Lead Owner,Email"
-		} else {
-			lines[i] += fmt.Sprintf(",Firm %d,Rep %d,lead%d@example.org", i, i%7, i)
-		}
-	}
-	writeFile(t, dir, "leads.csv", strings.Join(lines, "\n")+"\n")
-	r := user(t, "run", "-config", cfg, "-quiet")
-	if r.code != ExitOK && r.code != ExitAlerts {
-		t.Fatalf("run: %v", r)
-	}
+	heavy(t)
+	// 1,500 generated customers whose lead export has the company, owner
+	// and email too, run once (the run TestCurrencyAndReport reads).
+	dir, cfg, _ := eurLeadsRun(t)
 	root := filepath.Join(dir, "out")
 	f := published(t, root, "lead_scores", "2025-12-30", "SELECT company, owner, contact, reason_1, reason_2, reason_3 FROM t ")
 	if f.Len() == 0 {
