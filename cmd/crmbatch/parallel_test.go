@@ -46,10 +46,12 @@ func setupParallel() {
 	flag.Parse()
 	n := runtime.GOMAXPROCS(0)
 	if f := flag.Lookup("test.parallel"); f != nil {
+		// A -parallel that is not a positive number is left for go test
+		// to refuse.
 		if v, err := strconv.Atoi(f.Value.String()); err == nil && v > 0 {
 			n = v
+			f.Value.Set("1000000")
 		}
-		f.Value.Set("1000000")
 	}
 	slots = make(chan struct{}, n)
 }
