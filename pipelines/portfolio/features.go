@@ -64,7 +64,7 @@ func buildFeatures(ctx context.Context, b *batch.Batch) ([]string, error) {
 		"CAST(c.order_lines AS DOUBLE) / nullif(c.orders, 0) AS lines_per_order",
 		"CAST(c.return_lines AS DOUBLE) / nullif(c.order_lines, 0) AS return_rate",
 	}
-	var joins []string
+	var joins, mixAgg []string
 	for _, dim := range []struct{ col, prefix string }{{"channel", "channel_share_"}, {"category", "category_share_"}} {
 		limit := maxChannels
 		if dim.col == "category" {
@@ -96,11 +96,14 @@ func buildFeatures(ctx context.Context, b *batch.Batch) ([]string, error) {
 				dim.col, engine.Quote(v), smoothing*prior[k], smoothing, engine.Ident(name)))
 			cols = append(cols, engine.Ident(name))
 		}
-		alias := dim.col + "_mix"
-		if err := b.DB.Exec(ctx, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE portfolio_%s AS SELECT customer_id, %s FROM orders GROUP BY customer_id", alias, strings.Join(agg, ", "))); err != nil {
+		mixAgg = append(mixAgg, agg...)
+	}
+	if len(mixAgg) > 0 {
+		// Both mixes in one pass over the order lines.
+		if err := b.DB.Exec(ctx, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE portfolio_mix AS SELECT customer_id, %s FROM orders GROUP BY customer_id", strings.Join(mixAgg, ", "))); err != nil {
 			return nil, err
 		}
-		joins = append(joins, fmt.Sprintf("LEFT JOIN portfolio_%s USING (customer_id)", alias))
+		joins = append(joins, "LEFT JOIN portfolio_mix USING (customer_id)")
 	}
 	if b.Has("interactions") {
 		if err := b.DB.Exec(ctx, `CREATE OR REPLACE TEMP TABLE portfolio_inter_mix AS SELECT customer_id,
