@@ -53,7 +53,7 @@ func monthlyKPIs(ctx context.Context, b *batch.Batch, have map[string]string) er
 	k := b.Cfg.Portfolio.Lifecycle.KPIMonths
 	clv := "CAST(NULL AS DOUBLE)"
 	if have["customer_lifetime_value"] != "" {
-		clv = "avg(c.customer_lifetime_value)"
+		clv = exactAvg("c.customer_lifetime_value")
 	}
 	acq := "CAST(NULL AS DOUBLE)"
 	if have["acquisition_cost"] != "" {

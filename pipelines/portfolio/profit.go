@@ -214,15 +214,7 @@ func segments(ctx context.Context, b *batch.Batch) error {
 	for i, e := range exprs {
 		g = append(g, fmt.Sprintf("CAST(%s AS VARCHAR) AS g%d", e, i))
 	}
-	// Sums and means of DOUBLE values depend on the order in which
-	// DuckDB's threads add them up; summed as DECIMAL(38,10) they are exact,
-	// so the table is the same bit for bit on any number of threads.
-	sum := func(e string) string {
-		return fmt.Sprintf("CAST(sum(CASE WHEN isfinite(%[1]s) THEN CAST(%[1]s AS DECIMAL(38,10)) END) AS DOUBLE)", e)
-	}
-	avg := func(e string) string {
-		return fmt.Sprintf("CAST(sum(CASE WHEN isfinite(%[1]s) THEN CAST(%[1]s AS DECIMAL(38,10)) END) / nullif(count(CASE WHEN isfinite(%[1]s) THEN 1 END), 0) AS DOUBLE)", e)
-	}
+	sum, avg := exactSum, exactAvg // the same bit for bit on any number of threads
 	var parts []string
 	for i, n := range names {
 		parts = append(parts, fmt.Sprintf(`SELECT %[1]s AS grouping, coalesce(g%[2]d, '(none)') AS segment,
