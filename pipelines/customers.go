@@ -54,20 +54,22 @@ func CustomerTableSQL(asOf time.Time, unitDays float64, hasInteractions, hasSubs
 	if hasInteractions {
 		// ranked_channel_affinity: the channels of the customer's
 		// interactions in the last 365 days, most used first.
-		interCTE = fmt.Sprintf(`, inter AS (SELECT customer_id, %s FROM interactions GROUP BY customer_id),
-	aff AS (SELECT customer_id, string_agg(channel, ',' ORDER BY n DESC, channel) AS ranked_channel_affinity
+		interCTE = fmt.Sprintf(`;
+CREATE OR REPLACE TEMP TABLE ct_inter AS SELECT customer_id, %s FROM interactions GROUP BY customer_id;
+CREATE OR REPLACE TEMP TABLE ct_aff AS SELECT customer_id, string_agg(channel, ',' ORDER BY n DESC, channel) AS ranked_channel_affinity
 	FROM (SELECT customer_id, channel, count(*) AS n FROM interactions
 		WHERE channel IS NOT NULL AND ts >= %s - INTERVAL 364 DAY GROUP BY ALL)
-	GROUP BY customer_id)`, strings.Join(inter, ",\n\t"), d)
-		interJoin = "LEFT JOIN inter i USING (customer_id) LEFT JOIN aff USING (customer_id)"
+	GROUP BY customer_id`, strings.Join(inter, ",\n\t"), d)
+		interJoin = "LEFT JOIN ct_inter i USING (customer_id) LEFT JOIN ct_aff aff USING (customer_id)"
 	}
 	subCTE, subJoin, subCols := "", "", ""
 	if hasSubscriptions {
-		subCTE = fmt.Sprintf(`, subs AS (SELECT customer_id,
+		subCTE = fmt.Sprintf(`;
+CREATE OR REPLACE TEMP TABLE ct_subs AS SELECT customer_id,
 		count(*) FILTER (WHERE end_date IS NULL OR end_date > %[1]s) AS active_subscriptions,
 		sum(recurring_revenue) FILTER (WHERE end_date IS NULL OR end_date > %[1]s) AS recurring_revenue
-	FROM subscriptions GROUP BY customer_id)`, d)
-		subJoin = "LEFT JOIN subs s USING (customer_id)"
+	FROM subscriptions GROUP BY customer_id`, d)
+		subJoin = "LEFT JOIN ct_subs s USING (customer_id)"
 		subCols = ", coalesce(s.active_subscriptions, 0) AS active_subscriptions, coalesce(s.recurring_revenue, 0) AS recurring_revenue"
 	}
 	cols := []string{
@@ -91,25 +93,25 @@ func CustomerTableSQL(asOf time.Time, unitDays float64, hasInteractions, hasSubs
 		"CAST(month(c.birth_date) AS BIGINT) AS birthday_month",
 	}
 	cols = append(cols, interCols...)
-	return fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE customer_table AS
-WITH days AS (
-	SELECT customer_id, d, value, gross FROM %[9]s WHERE purchase
-), btyd AS (
+	// Each summary is its own table, not a CTE of one query: one query
+	// holds all its hash tables at once, and at 3M customers (61M order
+	// lines) that ran out of DuckDB's 4 GB memory_limit.
+	return fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE ct_btyd AS
 	SELECT customer_id, min(d) AS first_d, max(d) AS last_d,
 		count(*) - 1 AS frequency,
 		date_diff('day', min(d), max(d)) / %[2]s AS recency,
 		date_diff('day', min(d), %[1]s) / %[2]s AS T,
 		coalesce(CAST((sum(value) - arg_min(value, d)) AS DOUBLE) / nullif(count(*) - 1, 0), 0) AS monetary_value,
 		coalesce(CAST((sum(gross) - arg_min(gross, d)) AS DOUBLE) / nullif(count(*) - 1, 0), 0) AS gross_monetary_value
-	FROM days GROUP BY customer_id
-), recent AS (
+	FROM (SELECT customer_id, d, value, gross FROM %[9]s WHERE purchase) GROUP BY customer_id;
+CREATE OR REPLACE TEMP TABLE ct_recent AS
 	SELECT customer_id,
 		count(*) FILTER (WHERE purchase AND d > %[1]s - INTERVAL 90 DAY) AS purchase_days_90d,
 		count(*) FILTER (WHERE purchase AND d <= %[1]s - INTERVAL 90 DAY AND d > %[1]s - INTERVAL 180 DAY) AS purchase_days_prev_90d,
 		coalesce(sum(value) FILTER (WHERE d > %[1]s - INTERVAL 90 DAY), 0) AS revenue_90d,
 		coalesce(sum(value) FILTER (WHERE d <= %[1]s - INTERVAL 90 DAY AND d > %[1]s - INTERVAL 180 DAY), 0) AS revenue_prev_90d
-	FROM %[9]s GROUP BY customer_id
-), lines AS (
+	FROM %[9]s GROUP BY customer_id;
+CREATE OR REPLACE TEMP TABLE ct_lines AS
 	SELECT customer_id, min(order_ts) AS first_order_ts, max(order_ts) AS last_order_ts,
 		count(DISTINCT coalesce(order_id, CAST(order_ts AS VARCHAR))) AS orders,
 		count(*) AS order_lines,
@@ -118,25 +120,27 @@ WITH days AS (
 		CASE WHEN count(cost) > 0 THEN sum(revenue) - sum(coalesce(cost, 0)) END AS gross_margin,
 		count(*) FILTER (WHERE revenue < 0) AS return_lines,
 		-sum(revenue) FILTER (WHERE revenue < 0) AS returned_revenue
-	FROM orders GROUP BY customer_id
-), fav AS (
+	FROM orders GROUP BY customer_id;
+CREATE OR REPLACE TEMP TABLE ct_fav AS
 	SELECT customer_id, first(category ORDER BY rev DESC, category) AS favourite_category
 	FROM (SELECT customer_id, category, sum(revenue) AS rev FROM orders WHERE category IS NOT NULL GROUP BY ALL)
-	GROUP BY customer_id
-), pref AS (
+	GROUP BY customer_id;
+CREATE OR REPLACE TEMP TABLE ct_pref AS
 	SELECT customer_id, first(channel ORDER BY n DESC, channel) AS preferred_channel
 	FROM (SELECT customer_id, channel, count(*) AS n FROM orders WHERE channel IS NOT NULL GROUP BY ALL)
-	GROUP BY customer_id
-)%[3]s%[4]s
+	GROUP BY customer_id%[3]s%[4]s;
+CREATE OR REPLACE TEMP TABLE customer_table AS
 SELECT %[5]s%[6]s
 FROM customers c
-LEFT JOIN btyd b USING (customer_id)
-LEFT JOIN recent r USING (customer_id)
-LEFT JOIN lines l USING (customer_id)
-LEFT JOIN fav fc USING (customer_id)
-LEFT JOIN pref pc USING (customer_id)
+LEFT JOIN ct_btyd b USING (customer_id)
+LEFT JOIN ct_recent r USING (customer_id)
+LEFT JOIN ct_lines l USING (customer_id)
+LEFT JOIN ct_fav fc USING (customer_id)
+LEFT JOIN ct_pref pc USING (customer_id)
 %[7]s %[8]s
-ORDER BY c.customer_id`, d, unit, interCTE, subCTE, strings.Join(cols, ",\n\t"), subCols, interJoin, subJoin, clv.DaysTable)
+ORDER BY c.customer_id;
+DROP TABLE IF EXISTS ct_btyd; DROP TABLE IF EXISTS ct_recent; DROP TABLE IF EXISTS ct_lines; DROP TABLE IF EXISTS ct_fav;
+DROP TABLE IF EXISTS ct_pref; DROP TABLE IF EXISTS ct_inter; DROP TABLE IF EXISTS ct_aff; DROP TABLE IF EXISTS ct_subs`, d, unit, interCTE, subCTE, strings.Join(cols, ",\n\t"), subCols, interJoin, subJoin, clv.DaysTable)
 }
 
 // BuildCustomerTable runs CustomerTableSQL; the table stays in DuckDB (see
