@@ -148,14 +148,9 @@ func holdoutSection(ctx context.Context, s *source) (*Section, error) {
 func leadSection(ctx context.Context, s *source) (*Section, error) {
 	sec := &Section{ID: "leads", Title: "Lead scores",
 		Intro: "Scores (100 x conversion probability) of the leads not yet converted."}
-	f, why, err := s.table(ctx, "lead_scores", "SELECT lead_score, lead_grade FROM {t}")
-	if err != nil || f == nil {
-		sec.Missing = why
+	f, err := s.rows(ctx, sec, "lead_scores", "SELECT lead_score, lead_grade FROM {t}", "lead_scores is empty: every lead has converted or none is open")
+	if f == nil {
 		return sec, err
-	}
-	if f.Len() == 0 {
-		sec.Missing = "lead_scores is empty: every lead has converted or none is open"
-		return sec, nil
 	}
 	v, _ := f.Floats("lead_score")
 	pl, err := hist("lead score", v, 20, blue)
@@ -193,15 +188,10 @@ func leadSection(ctx context.Context, s *source) (*Section, error) {
 func funnelSection(ctx context.Context, s *source) (*Section, error) {
 	sec := &Section{ID: "funnel", Title: "Sales funnel",
 		Intro: "Leads, then the opportunities that reached each open stage; the outcomes (won, lost) are counted below, not drawn as steps."}
-	f, why, err := s.table(ctx, "sales_funnel", `SELECT stage, kind, opportunities_reached, opportunities_current, conversion_to_next, win_probability, open_amount, weighted_value, won, lost
-		FROM {t} ORDER BY step`)
-	if err != nil || f == nil {
-		sec.Missing = why
+	f, err := s.rows(ctx, sec, "sales_funnel", `SELECT stage, kind, opportunities_reached, opportunities_current, conversion_to_next, win_probability, open_amount, weighted_value, won, lost
+		FROM {t} ORDER BY step`, "sales_funnel is empty")
+	if f == nil {
 		return sec, err
-	}
-	if f.Len() == 0 {
-		sec.Missing = "sales_funnel is empty"
-		return sec, nil
 	}
 	reached, _ := f.Floats("opportunities_reached")
 	conv, _ := f.Floats("conversion_to_next")

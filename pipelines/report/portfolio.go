@@ -75,15 +75,10 @@ func whaleSection(ctx context.Context, s *source) (*Section, error) {
 func segmentSection(ctx context.Context, s *source) (*Section, error) {
 	sec := &Section{ID: "segments", Title: "Segment profitability",
 		Intro: "Net profit (gross margin less cost to serve and acquisition cost) of each segment, for every grouping in portfolio.profitability.groupings."}
-	f, why, err := s.table(ctx, "segment_profitability", `SELECT grouping, segment, customers, revenue, net_profit, profit_per_customer, mean_clv, mean_churn_probability, churn_rate
-		FROM {t} ORDER BY grouping = 'rfm_segment' DESC, grouping, net_profit DESC`)
-	if err != nil || f == nil {
-		sec.Missing = why
+	f, err := s.rows(ctx, sec, "segment_profitability", `SELECT grouping, segment, customers, revenue, net_profit, profit_per_customer, mean_clv, mean_churn_probability, churn_rate
+		FROM {t} ORDER BY grouping = 'rfm_segment' DESC, grouping, net_profit DESC`, "segment_profitability is empty in this run")
+	if f == nil {
 		return sec, err
-	}
-	if f.Len() == 0 {
-		sec.Missing = "segment_profitability is empty in this run"
-		return sec, nil
 	}
 	cur := s.money()
 	groups := f.Col("grouping").Strings
@@ -139,16 +134,11 @@ func segmentSection(ctx context.Context, s *source) (*Section, error) {
 func cohortSection(ctx context.Context, s *source) (*Section, error) {
 	sec := &Section{ID: "cohorts", Title: "Cohort retention",
 		Intro: fmt.Sprintf("Share of each monthly acquisition cohort buying again n months after its first order (the latest %d cohorts; darker is higher).", cohortMonths)}
-	f, why, err := s.table(ctx, "cohort_retention", fmt.Sprintf(`WITH c AS (SELECT DISTINCT cohort_month FROM {t} ORDER BY cohort_month DESC LIMIT %d)
+	f, err := s.rows(ctx, sec, "cohort_retention", fmt.Sprintf(`WITH c AS (SELECT DISTINCT cohort_month FROM {t} ORDER BY cohort_month DESC LIMIT %d)
 		SELECT cohort_month, months_since_first, retention_rate FROM {t} JOIN c USING (cohort_month)
-		WHERE months_since_first < %d ORDER BY cohort_month DESC, months_since_first`, cohortMonths, cohortMonths))
-	if err != nil || f == nil {
-		sec.Missing = why
+		WHERE months_since_first < %d ORDER BY cohort_month DESC, months_since_first`, cohortMonths, cohortMonths), "cohort_retention is empty")
+	if f == nil {
 		return sec, err
-	}
-	if f.Len() == 0 {
-		sec.Missing = "cohort_retention is empty"
-		return sec, nil
 	}
 	months := f.Col("cohort_month").Ints
 	since := f.Col("months_since_first").Ints

@@ -13,14 +13,9 @@ import (
 func trendSection(ctx context.Context, s *source) (*Section, error) {
 	sec := &Section{ID: "trend", Title: "Monthly trend",
 		Intro: "Revenue and customers per calendar month (the as-of month, when not over, is left out of the charts)."}
-	f, why, err := s.table(ctx, "monthly_kpis", `SELECT month, complete, active_customers, new_customers, retention_rate, orders, revenue, average_order_value FROM {t} ORDER BY month`)
-	if err != nil || f == nil {
-		sec.Missing = why
+	f, err := s.rows(ctx, sec, "monthly_kpis", `SELECT month, complete, active_customers, new_customers, retention_rate, orders, revenue, average_order_value FROM {t} ORDER BY month`, "monthly_kpis is empty")
+	if f == nil {
 		return sec, err
-	}
-	if f.Len() == 0 {
-		sec.Missing = "monthly_kpis is empty"
-		return sec, nil
 	}
 	rev, _ := f.Floats("revenue")
 	act, _ := f.Floats("active_customers")
@@ -191,15 +186,10 @@ func offersSection(ctx context.Context, s *source) (*Section, error) {
 		category = "c.category"
 		join = "LEFT JOIN (SELECT product_id, mode(category) AS category FROM orders WHERE product_id IS NOT NULL GROUP BY product_id) c USING (product_id)"
 	}
-	f, why, err := s.table(ctx, "next_best_offers", fmt.Sprintf(`SELECT o.product_id, %s AS category, count(*) AS customers, avg(o.score) AS score
-		FROM {t} o %s WHERE o.rank = 1 GROUP BY ALL ORDER BY customers DESC, o.product_id LIMIT %d`, category, join, topN))
-	if err != nil || f == nil {
-		sec.Missing = why
+	f, err := s.rows(ctx, sec, "next_best_offers", fmt.Sprintf(`SELECT o.product_id, %s AS category, count(*) AS customers, avg(o.score) AS score
+		FROM {t} o %s WHERE o.rank = 1 GROUP BY ALL ORDER BY customers DESC, o.product_id LIMIT %d`, category, join, topN), "next_best_offers is empty: no affinity rule passed the expansion thresholds")
+	if f == nil {
 		return sec, err
-	}
-	if f.Len() == 0 {
-		sec.Missing = "next_best_offers is empty: no affinity rule passed the expansion thresholds"
-		return sec, nil
 	}
 	sc, _ := f.Floats("score")
 	tab := &Table{Caption: "Products offered first", Head: []string{"product", "category", "customers", "mean score"}, Num: []bool{false, false, true, true}}

@@ -141,6 +141,22 @@ func (s *source) table(ctx context.Context, table, query string) (*frame.Frame, 
 	return f, "", nil
 }
 
+// rows is table for a section that shows nothing without rows: when the
+// table is absent it sets sec.Missing to why, when it is empty to empty,
+// and returns nil.
+func (s *source) rows(ctx context.Context, sec *Section, table, query, empty string) (*frame.Frame, error) {
+	f, why, err := s.table(ctx, table, query)
+	if err != nil || f == nil {
+		sec.Missing = why
+		return nil, err
+	}
+	if f.Len() == 0 {
+		sec.Missing = empty
+		return nil, nil
+	}
+	return f, nil
+}
+
 // producer is the stage that stages a table and the inputs it needs.
 type producer struct {
 	stage  string
