@@ -147,7 +147,9 @@ func Run(ctx context.Context, o Options) (*Manifest, error) {
 		m.Warnings = append(m.Warnings, b.Warnings()...)
 		m.Alerts = append(m.Alerts, b.Alerts()...)
 	}()
+	startMemTrace()
 	for i, st := range stages {
+		memStage.Store(st.name)
 		if o.Progress != nil {
 			o.Progress(st.name, i+1, len(stages))
 		}

@@ -29,16 +29,21 @@ import (
 // Stage is the expansion stage of a run.
 var Stage = batch.Stage{Name: "expansion", Run: run}
 
-// linesSQL numbers the products and gathers each basket's distinct
-// products (lines with positive revenue). A basket is an order, or a
-// customer's day when orders have no id; it is keyed by a 64-bit hash of
-// that key, so that no per-row string travels to Go.
-const linesSQL = `CREATE OR REPLACE TEMP TABLE ex_products AS
-SELECT product_id, (row_number() OVER (ORDER BY product_id) - 1)::BIGINT AS pid
-FROM (SELECT DISTINCT product_id FROM orders WHERE product_id IS NOT NULL);
-CREATE OR REPLACE TEMP TABLE ex_lines AS
-SELECT DISTINCT CAST(hash(coalesce(o.order_id, o.customer_id || chr(31) || CAST(o.order_ts AS VARCHAR))) >> 1 AS BIGINT) AS bid, p.pid
-FROM orders o JOIN ex_products p USING (product_id) WHERE o.revenue > 0`
+// productsSQL numbers the products: a product travels to Go as its number
+// (pid), never as a per-row string.
+const productsSQL = `CREATE OR REPLACE TEMP TABLE ex_products AS
+SELECT product_id, (row_number() OVER (ORDER BY product_id) - 1)::INTEGER AS pid
+FROM (SELECT DISTINCT product_id FROM orders WHERE product_id IS NOT NULL)`
+
+// basketsSQL gives each basket's distinct products (lines with positive
+// revenue), grouped by basket. A basket is an order, or a customer's order
+// timestamp when orders have no id; it is keyed by a 64-bit hash of that
+// key. This reads the order lines themselves: a basket is an order, and
+// there are about as many (basket, product) pairs as lines.
+const basketsSQL = `SELECT bid, pid FROM (
+	SELECT DISTINCT CAST(hash(coalesce(o.order_id, o.customer_id || chr(31) || CAST(o.order_ts AS VARCHAR))) >> 1 AS BIGINT) AS bid, p.pid
+	FROM orders o JOIN ex_products p USING (product_id) WHERE o.revenue > 0)
+ORDER BY bid, pid`
 
 func run(ctx context.Context, b *batch.Batch) error {
 	db := b.DB
@@ -49,7 +54,7 @@ func run(ctx context.Context, b *batch.Batch) error {
 	if n == 0 {
 		return batch.Skip("orders have no product_id")
 	}
-	if err := db.Exec(ctx, linesSQL); err != nil {
+	if err := db.Exec(ctx, productsSQL); err != nil {
 		return err
 	}
 	products, err := db.QueryFrame(ctx, "SELECT product_id FROM ex_products ORDER BY pid")
@@ -57,16 +62,10 @@ func run(ctx context.Context, b *batch.Batch) error {
 		return err
 	}
 	names := products.Col("product_id").Strings
-	lines, err := db.QueryFrame(ctx, `SELECT bid, pid FROM ex_lines ORDER BY bid, pid`)
+	_, baskets, err := db.IntGroups(ctx, basketsSQL)
 	if err != nil {
 		return err
 	}
-	items := make([]int32, lines.Len())
-	for i, v := range lines.Col("pid").Ints {
-		items[i] = int32(v)
-	}
-	baskets := affinity.FromLines(lines.Col("bid").Ints, items)
-	lines = nil
 	e := b.Cfg.Expansion
 	res := affinity.Mine(baskets, settings(&e))
 	baskets = nil
@@ -87,8 +86,9 @@ func run(ctx context.Context, b *batch.Batch) error {
 		return err
 	}
 	recs := affinity.NewRecommender(res.Rules, affinity.Max).RecommendAll(bought, e.TopN, 0)
+	bought = nil
 	addColumns(b.Customers, recs, names, e.TopN)
-	return b.Out.WriteFrame("next_best_offers", offersFrame(b.Customers.Col("customer_id").Strings, recs, names))
+	return publishOffers(ctx, b, recs)
 }
 
 func settings(e *config.Expansion) *affinity.Settings {
@@ -112,17 +112,16 @@ func boughtSets(ctx context.Context, b *batch.Batch) ([][]int32, error) {
 	if err := b.SyncCustomers(ctx); err != nil {
 		return nil, err
 	}
-	f, err := b.DB.QueryFrame(ctx, `SELECT c.rowid AS i, p.pid
+	rows, sets, err := b.DB.IntGroups(ctx, `SELECT c.rowid AS i, p.pid
 FROM (SELECT DISTINCT customer_id, product_id FROM orders WHERE product_id IS NOT NULL) o
 JOIN ex_products p USING (product_id) JOIN `+batch.CustomerRows+` c USING (customer_id) ORDER BY 1, 2`)
 	if err != nil {
 		return nil, err
 	}
 	out := make([][]int32, b.Customers.Len())
-	rows, pid := f.Col("i").Ints, f.Col("pid").Ints
-	for k := range rows {
-		if r := int(rows[k]); r >= 0 && r < len(out) {
-			out[r] = append(out[r], int32(pid[k]))
+	for g, r := range rows {
+		if r >= 0 && int(r) < len(out) {
+			out[r] = sets[g]
 		}
 	}
 	return out, nil
@@ -174,24 +173,31 @@ func addColumns(f frame.Table, recs [][]affinity.Recommendation, names []string,
 	}
 }
 
-func offersFrame(customers []string, recs [][]affinity.Recommendation, names []string) *frame.Frame {
-	var cust, prod, because []string
-	var rank []int64
+// publishOffers publishes next_best_offers, one row per customer and offer
+// in customer order. The offers travel to DuckDB as numbers (customer row,
+// rank, product numbers, score), and DuckDB's COPY writes them with the
+// customer and product ids: no per-offer string is made in Go.
+func publishOffers(ctx context.Context, b *batch.Batch, recs [][]affinity.Recommendation) error {
+	var row, rank, item, because []int64
 	var score []float64
 	for i, r := range recs {
 		for k, o := range r {
-			cust = append(cust, customers[i])
-			rank = append(rank, int64(k+1))
-			prod = append(prod, names[o.Item])
+			row, rank = append(row, int64(i)), append(rank, int64(k+1))
+			item, because = append(item, int64(o.Item)), append(because, int64(o.Because))
 			score = append(score, o.Score)
-			because = append(because, names[o.Because])
 		}
 	}
-	return &frame.Frame{Cols: []*frame.Column{
-		frame.NewString("customer_id", cust, nil),
-		frame.NewInt("rank", rank, nil),
-		frame.NewString("product_id", prod, nil),
+	f := &frame.Frame{Cols: []*frame.Column{
+		frame.NewInt("row", row, nil), frame.NewInt("rank", rank, nil),
+		frame.NewInt("item", item, nil), frame.NewInt("because", because, nil),
 		frame.NewFloat("score", score),
-		frame.NewString("because_product_id", because, nil),
 	}}
+	if err := b.DB.CreateTable(ctx, "ex_offers", f); err != nil {
+		return err
+	}
+	defer b.DB.Exec(ctx, "DROP TABLE IF EXISTS ex_offers")
+	return b.Out.CopyQuery(ctx, b.DB, "next_best_offers", `SELECT c.customer_id, o.rank, p.product_id, o.score, q.product_id AS because_product_id
+FROM ex_offers o JOIN `+batch.CustomerRows+` c ON c.rowid = o.row
+JOIN ex_products p ON p.pid = o.item JOIN ex_products q ON q.pid = o.because
+ORDER BY o.row, o.rank`)
 }
