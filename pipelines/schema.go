@@ -81,7 +81,7 @@ func customerColumns(cfg *config.Config) []ColumnDoc {
 // column as_of (DATE) from the folder name.
 func Schema(cfg *config.Config) []TableDoc {
 	out := []TableDoc{
-		{Name: "customers", Writer: "parquet-go", Doc: "one row per customer: the lifetimes summary, behaviour and every model's score", Columns: customerColumns(cfg)},
+		{Name: "customers", Writer: "duckdb", Doc: "one row per customer: the lifetimes summary, behaviour and every model's score", Columns: customerColumns(cfg)},
 		{Name: "rejects", Writer: "duckdb", Doc: "every quarantined input row with where it came from and why", Columns: []ColumnDoc{
 			col("table_name", "VARCHAR", "canonical table"),
 			col("source_file", "VARCHAR", "file the row came from"),

@@ -17,6 +17,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 
@@ -35,6 +36,13 @@ const (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// Go shares the machine with DuckDB, which keeps to its memory_limit.
+	// A soft limit of 1 GiB on Go's own memory makes the collector run
+	// and hand pages back before the Go heap passes it, instead of letting
+	// it double between collections. GOMEMLIMIT, when set, decides.
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(1 << 30)
+	}
 	m := &Main{Stdout: os.Stdout, Stderr: os.Stderr}
 	err := m.Run(ctx, os.Args[1:])
 	code := ExitCode(err)

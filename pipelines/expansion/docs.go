@@ -42,7 +42,7 @@ func Tables(cfg *config.Config) []batch.TableDoc {
 			col("confidence", "DOUBLE", "n(A and B) / n(A)"),
 			col("lift", "DOUBLE", "confidence / (n(B) / N); 1 means independent"),
 		}},
-		{Name: "next_best_offers", Writer: "parquet-go", Doc: "each customer's top expansion.top_n products not yet ordered, from the affinity rules", Columns: []batch.ColumnDoc{
+		{Name: "next_best_offers", Writer: "duckdb", Doc: "each customer's top expansion.top_n products not yet ordered, from the affinity rules", Columns: []batch.ColumnDoc{
 			col("customer_id", "VARCHAR", ""),
 			col("rank", "BIGINT", "1 = best offer"),
 			col("product_id", "VARCHAR", "offered product, never one the customer ordered"),

@@ -81,6 +81,7 @@ func run(ctx context.Context, b *batch.Batch) error {
 	if err := b.Out.WriteFrame("affinity_rules", rulesFrame(res, names)); err != nil {
 		return err
 	}
+	batch.ReturnMemory() // the baskets, before DuckDB gathers the bought sets
 	bought, err := boughtSets(ctx, b)
 	if err != nil {
 		return err

@@ -41,7 +41,11 @@ func Clusters(ctx context.Context, b *batch.Batch) error {
 	for j, n := range names {
 		sel[j] = fmt.Sprintf("CAST(%s AS DOUBLE) AS %s", engine.Ident(n), engine.Ident(n))
 	}
-	f, err := b.DB.QueryFrame(ctx, fmt.Sprintf("SELECT customer_id, %s FROM portfolio_features JOIN portfolio_customers USING (customer_id) ORDER BY customer_id", strings.Join(sel, ", ")))
+	// Customers come as their row in the customer table, not as strings,
+	// in customer_id order (k-means' restarts and samples depend on it).
+	f, err := b.DB.QueryFrame(ctx, fmt.Sprintf(`SELECT r.rowid AS customer_row, f.* EXCLUDE (customer_id)
+FROM (SELECT customer_id, %s FROM portfolio_features JOIN portfolio_customers USING (customer_id)) f
+JOIN %s r USING (customer_id) ORDER BY f.customer_id`, strings.Join(sel, ", "), batch.CustomerRows))
 	if err != nil {
 		return fmt.Errorf("clusters: reading features: %w", err)
 	}
@@ -50,6 +54,8 @@ func Clusters(ctx context.Context, b *batch.Batch) error {
 		return batch.Skip(fmt.Sprintf("%d customers with orders are too few for %d clusters", n, cfg.KMin))
 	}
 	raw, trans := matrix(f, names, *cfg.Log)
+	rows := f.Col("customer_row").Ints
+	f = nil
 	z, _ := cluster.Standardize(trans, d)
 	kmax := min(cfg.KMax, n/2)
 	set := &cluster.Settings{Src: rand.NewPCG(cfg.Seed, 0x636c7573), Restarts: cfg.Restarts, SampleSize: cfg.SampleSize}
@@ -68,19 +74,9 @@ func Clusters(ctx context.Context, b *batch.Batch) error {
 	}
 	b.Log.Info("clusters", "k", choice.K, "silhouette", sil, "features", len(names), "customers", n, "kmeans_seconds", time.Since(start).Seconds())
 
-	pos := make(map[string]int, n)
-	for i, id := range f.Col("customer_id").Strings {
-		pos[id] = i
-	}
-	all, err := ids(b)
-	if err != nil {
-		return err
-	}
-	col, valid := make([]int64, len(all)), make([]bool, len(all))
-	for i, id := range all {
-		if j, ok := pos[id]; ok {
-			col[i], valid[i] = int64(labels[j]+1), true
-		}
+	col, valid := make([]int64, b.Customers.Len()), make([]bool, b.Customers.Len())
+	for j, r := range rows {
+		col[r], valid[r] = int64(labels[j]+1), true
 	}
 	b.Customers.Add(frame.NewInt("cluster", col, valid))
 	prof := profileFrame(raw, trans, d, labels, res.K, names, cfg.Top, sil)

@@ -76,6 +76,7 @@ func Churn(ctx context.Context, b *batch.Batch) error {
 		return err
 	}
 	trCols, y, baseline = nil, nil, nil
+	batch.ReturnMemory()
 	m.upFirst = true // reasons say what drives the risk up first
 	mm.metric("churn", "window_days", float64(cfg.WindowDays), "cutoff "+cutoff.Format("2006-01-02"))
 
