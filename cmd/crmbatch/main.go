@@ -17,7 +17,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"strings"
 	"syscall"
 
@@ -36,12 +35,11 @@ const (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	// Go shares the machine with DuckDB, which keeps to its memory_limit.
-	// A soft limit of 1 GiB on Go's own memory makes the collector run
-	// and hand pages back before the Go heap passes it, instead of letting
-	// it double between collections. GOMEMLIMIT, when set, decides.
+	// Go shares the machine with DuckDB, which keeps to its memory_limit:
+	// Go's own memory is held near 1 GiB (or a quarter above what a stage
+	// keeps live). GOMEMLIMIT, when set, decides instead.
 	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(1 << 30)
+		pipelines.LimitGoMemory(1 << 30)
 	}
 	m := &Main{Stdout: os.Stdout, Stderr: os.Stderr}
 	err := m.Run(ctx, os.Args[1:])

@@ -63,11 +63,12 @@ func train(name string, cols []logit.Column, y, baseline []float64, set config.M
 			trainRows = append(trainRows, i)
 		}
 	}
-	e, err := logit.NewEncoder(logit.Subset(cols, trainRows), enc)
+	sub := logit.Subset(cols, trainRows)
+	e, err := logit.NewEncoder(sub, enc)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	xtr, err := e.Transform(logit.Subset(cols, trainRows))
+	xtr, err := e.Transform(sub)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
