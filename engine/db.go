@@ -61,6 +61,12 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 	q.Set("autoinstall_known_extensions", "false")
 	q.Set("autoload_known_extensions", "false")
 	q.Set("temp_directory", tempDir)
+	// At most 256 MB of row groups wait to be written to the database file
+	// (DuckDB's default is 1.2 GiB, outside memory_limit). At 1M customers
+	// the ingest's peak was 3.7 to 5.1 GB from run to run before, 4.06 GB
+	// after, and its CPU time 175 s against 183 to 202 s. (The allocator's
+	// background thread, also tried, cost about 8% more CPU in the run.)
+	q.Set("write_buffer_row_group_memory_limit", "256MB")
 	if o.MemoryLimit != "" {
 		q.Set("memory_limit", o.MemoryLimit)
 	}
