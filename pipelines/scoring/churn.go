@@ -90,7 +90,14 @@ func Churn(ctx context.Context, b *batch.Batch) error {
 	}
 	if usePA {
 		if err := addPAlive(sc, "the as-of date"); err != nil {
-			return fmt.Errorf("churn: P(alive) was a training feature but cannot be scored: %w", err)
+			// The model was trained with it: score with it missing, which
+			// the encoder fills with its training mean.
+			mm.warn("churn", "probability_alive", "missing when scoring, filled with its training mean: "+err.Error())
+			pa := make([]float64, sc.Len())
+			for i := range pa {
+				pa[i] = math.NaN()
+			}
+			sc.Add(frame.NewFloat("probability_alive", pa))
 		}
 	}
 	scCols, err := takeColumns(sc, names, churnCategorical)
