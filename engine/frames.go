@@ -80,6 +80,9 @@ func framefromSchema(s *arrow.Schema) (*frame.Frame, error) {
 
 func appendRecord(f *frame.Frame, rec arrow.Record) error {
 	n := int(rec.NumRows())
+	if n == 0 {
+		return nil // an empty batch may have no offsets buffer to slice
+	}
 	for j, col := range f.Cols {
 		arr := rec.Column(j)
 		start := col.Len()
