@@ -292,10 +292,10 @@ func (r *frameReader) drop() {
 // that DuckDB sees the schema.
 func (r *frameReader) Next() bool {
 	r.drop()
-	n := r.f.Len()
-	if r.done || (r.lo >= n && n > 0) {
+	if r.done {
 		return false
 	}
+	n := r.f.Len()
 	hi := min(r.lo+batchRows, n)
 	b := array.NewRecordBuilder(memory.DefaultAllocator, r.schema)
 	defer b.Release()

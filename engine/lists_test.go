@@ -8,11 +8,11 @@ import (
 )
 
 // IntGroups groups runs of equal keys, across Arrow batches (the query has
-// 10,000 rows, about five batches), with values as INTEGER or BIGINT.
+// 12,000 rows, about six batches), with values as INTEGER or BIGINT.
 func TestIntGroups(t *testing.T) {
 	db := open(t)
 	ctx := context.Background()
-	// key k (0..999) has the values k*10 .. k*10+k%7: 1..7 rows each.
+	// key k (0..2999) has the values k*10 .. k*10+k%7: 1 to 7 rows each.
 	keys, groups, err := db.IntGroups(ctx, `SELECT k::BIGINT AS k, (k * 10 + j)::INTEGER AS v
 FROM range(0, 3000) a(k), range(0, 7) b(j) WHERE j <= k % 7 ORDER BY k, v`)
 	if err != nil {

@@ -4,8 +4,6 @@ package pipelines
 
 import (
 	"os"
-	"strconv"
-	"strings"
 	"syscall"
 )
 
@@ -30,15 +28,8 @@ func ResetPeakRSS() { os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
 // PeakRSS returns the peak resident memory in KiB since the last
 // ResetPeakRSS (Linux), else since the process started.
 func PeakRSS() int64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err == nil {
-		for _, line := range strings.Split(string(b), "\n") {
-			if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
-				if n, err := strconv.ParseInt(f[1], 10, 64); err == nil {
-					return n
-				}
-			}
-		}
+	if n := statusKB("VmHWM"); n > 0 {
+		return n
 	}
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)

@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"strings"
 	"time"
 
@@ -165,7 +164,7 @@ func Run(ctx context.Context, o Options) (*Manifest, error) {
 			// Hand the stage's Go memory back to the system: DuckDB's
 			// buffer pool fills to memory_limit, and Go's freed heap
 			// would otherwise stay resident on top of it.
-			debug.FreeOSMemory()
+			batch.ReturnMemory()
 		}
 		rec := StageRecord{Name: st.name, Status: "ok", Seconds: time.Since(start).Seconds(), CPUSeconds: cpuSeconds() - cpu, PeakRSSMB: float64(PeakRSS()) / 1024}
 		switch {

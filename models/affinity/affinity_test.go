@@ -158,19 +158,6 @@ func TestMineSparse(t *testing.T) {
 	})
 }
 
-func TestFromLines(t *testing.T) {
-	got := FromLines([]int64{7, 7, 3, 7, 3, 9}, []int32{1, 2, 5, 3, 6, 1})
-	want := [][]int32{{1, 2, 3}, {5, 6}, {1}}
-	if len(got) != len(want) {
-		t.Fatalf("got %v", got)
-	}
-	for i := range want {
-		if !slices.Equal(got[i], want[i]) {
-			t.Errorf("basket %d: got %v, want %v", i, got[i], want[i])
-		}
-	}
-}
-
 func TestRecommendHand(t *testing.T) {
 	rules := Mine(handBaskets, nil).Rules
 	// Bought 4: rules 4 -> 1 and 4 -> 2 both score 1 x 1.25.
